@@ -1,0 +1,70 @@
+# Guichet: two commands a newcomer needs, `make demo` and `make test`. Everything they need is
+# installed from this file (Debian packages, a virtualenv from pyproject.toml, a local PostGIS).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PGPORT ?= 5544
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help system-deps system-deps-browser venv db db-stop migrate static demo-data demo serve test bench lint messages clean
+
+help:
+	@echo "make demo   install what is missing, start PostGIS, load Pincourt, serve http://$(HOST):$(PORT)"
+	@echo "make test   the whole test suite (browser tests included)"
+	@echo "make bench  benchmarks, written to bench/RESULTS.md"
+
+system-deps:
+	@bash scripts/system_deps.sh
+
+system-deps-browser:
+	@bash scripts/system_deps.sh --browser
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+db: system-deps
+	@bash scripts/db.sh start
+
+db-stop:
+	@bash scripts/db.sh stop
+
+migrate: venv db
+	$(PY) manage.py migrate --noinput -v 0
+
+static: venv
+	$(PY) manage.py collectstatic --noinput -v 0
+
+demo-data: migrate static
+	$(PY) manage.py load_demo
+
+serve:
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+demo: demo-data
+	@echo "Guichet (Pincourt demo) at http://$(HOST):$(PORT)/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-deps-browser venv db static
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: system-deps venv db
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+# New strings: extract them into locale/fr/LC_MESSAGES/django.po, translate the empty msgstr
+# there, compile (the .mo is committed, so a deployment needs no gettext).
+messages: venv system-deps
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=data
+	$(PY) manage.py compilemessages -l fr --ignore=.venv
+
+clean: db-stop
+	rm -rf .pgdata $(VENV) .pytest_cache

@@ -1,0 +1,209 @@
+"""Latency through a real HTTP server: gunicorn (gthread workers, config.wsgi:application, DEBUG
+off) on 127.0.0.1, driven by a stdlib http.client keep-alive client; and beside it the raw SQL
+proximity query of PlaceQuerySet.within run directly through psycopg."""
+import contextlib
+import ctypes
+import http.client
+import os
+import random
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+
+import benchdb
+import psycopg
+
+HOST, PORT = "127.0.0.1", 8765
+SCHEDULE = "GET /api/properties/<id>/schedule/"
+RADIUS_M = 300  # settings.GUICHET_PROXIMITY_M default, what the nearby API uses
+# The SQL Django sends for PropertyViewSet.nearby (PlaceQuerySet.within + the WGS 84 annotation),
+# copied from a CaptureQueriesContext: dwithin on the GiST index, Distance on the survivors.
+NEARBY_SQL = """
+SELECT "geo_place"."id", "geo_place"."category_id", "geo_place"."name", "geo_place"."address",
+       "geo_place"."geom", "geo_place"."source", "geo_place"."source_id",
+       ST_Distance("geo_place"."geom", %(g)s::geometry) AS "distance",
+       ST_Transform("geo_place"."geom", 4326) AS "geom_wgs84",
+       "geo_placecategory"."id", "geo_placecategory"."slug", "geo_placecategory"."name_fr",
+       "geo_placecategory"."name_en", "geo_placecategory"."icon", "geo_placecategory"."color",
+       "geo_placecategory"."sort_order"
+FROM "geo_place" INNER JOIN "geo_placecategory"
+     ON ("geo_place"."category_id" = "geo_placecategory"."id")
+WHERE ST_DWithin("geo_place"."geom", %(g)s::geometry, %(r)s)
+ORDER BY 8 ASC, "geo_place"."id" ASC
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    samples_ms: list
+    errors: int = 0
+    rows: float = 0.0  # mean items returned: places (nearby), streams (schedule), SQL rows
+
+    def pct(self, p: float) -> float:
+        """Nearest-rank percentile."""
+        data = sorted(self.samples_ms)
+        if not data:
+            return float("nan")
+        return data[min(len(data) - 1, max(0, round(p / 100 * len(data) + 0.5) - 1))]
+
+    def summary(self) -> dict:
+        return {"name": self.name, "n": len(self.samples_ms), "errors": self.errors,
+                "p50": self.pct(50), "p90": self.pct(90), "p99": self.pct(99),
+                "max": max(self.samples_ms, default=float("nan")),
+                "mean": sum(self.samples_ms) / max(1, len(self.samples_ms)), "rows": self.rows}
+
+
+def _die_with_parent():
+    """Linux: the gunicorn master gets SIGTERM if the benchmark process dies (even SIGKILL)."""
+    os.setsid()
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _port_free() -> bool:
+    with socket.socket() as s:
+        return s.connect_ex((HOST, PORT)) != 0
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int, threads: int, log_path):
+    """Run gunicorn for the duration of the block; always stopped afterwards (SIGTERM, then
+    SIGKILL of its process group if it lingers)."""
+    if not _port_free():
+        raise RuntimeError(f"port {PORT} is already in use: stop what listens there first")
+    log = open(log_path, "ab")
+    cmd = [benchdb.PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{PORT}",
+           "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+           "--keep-alive", "5", "--graceful-timeout", "5", "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, cwd=benchdb.ROOT, env=benchdb.django_env(), stdout=log,
+                            stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    try:
+        _wait_ready(proc)
+        yield proc
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _wait_ready(proc, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {proc.returncode} (see its log)")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)  # the group we created with setsid
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+class Client:
+    """One keep-alive connection; reconnects when the server closes it."""
+
+    def __init__(self):
+        self.conn = None
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+            try:
+                self.conn.request("GET", path)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionError, BrokenPipeError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+
+
+def run_http(name: str, paths: list, warmup: list, marker: bytes | None = None) -> Result:
+    """Time each GET; `marker`: count its occurrences in the bodies (items returned)."""
+    client = Client()
+    result = Result(name, [])
+    rows = 0
+    try:
+        for path in warmup:
+            client.get(path)
+        for path in paths:
+            t = time.perf_counter_ns()
+            status, body = client.get(path)
+            result.samples_ms.append((time.perf_counter_ns() - t) / 1e6)
+            if status != 200:
+                result.errors += 1
+            elif marker:
+                rows += body.count(marker)
+    finally:
+        client.close()
+    result.rows = rows / max(1, len(paths))
+    return result
+
+
+def run_sql(ids: list, warmup: list) -> Result:
+    """The proximity query alone, with the origin geometry fetched beforehand (as the view does
+    in its first query), through a client-side-binding cursor like Django's."""
+    result = Result("raw SQL proximity query (psycopg)", [])
+    with benchdb.connect(cursor_factory=psycopg.ClientCursor) as conn:
+        origins = dict(conn.execute(
+            "SELECT id, coalesce(parcel, address_point)::text FROM properties_property "
+            "WHERE id = ANY(%s)", [list(set(ids) | set(warmup))]).fetchall())
+        for pk in warmup:
+            conn.execute(NEARBY_SQL, {"g": origins[pk], "r": RADIUS_M}).fetchall()
+        rows = 0
+        for pk in ids:
+            t = time.perf_counter_ns()
+            rows += len(conn.execute(NEARBY_SQL, {"g": origins[pk], "r": RADIUS_M}).fetchall())
+            result.samples_ms.append((time.perf_counter_ns() - t) / 1e6)
+        conn.rollback()
+    result.rows = rows / max(1, len(ids))
+    return result
+
+
+def measure(requests: int, warmup: int, workers: int, threads: int, log_path, seed=1,
+            log=print) -> list[dict]:
+    with benchdb.connect() as conn:
+        all_ids = [r[0] for r in conn.execute("SELECT id FROM properties_property ORDER BY id")]
+    rng = random.Random(seed)
+    ids = rng.choices(all_ids, k=requests)
+    warm = rng.choices(all_ids, k=warmup)
+    endpoints = [
+        ("GET /api/properties/<id>/nearby/", "/api/properties/{}/nearby/", b'"type":"Feature"'),
+        (SCHEDULE, "/api/properties/{}/schedule/", b'"stream":'),
+        ("GET /propriete/<id>/", "/propriete/{}/", None),
+        ("GET /healthz", "/healthz", None),
+    ]
+    results = []
+    with gunicorn(workers, threads, log_path):
+        for name, pattern, marker in endpoints:
+            r = run_http(name, [pattern.format(i) for i in ids],
+                         [pattern.format(i) for i in warm], marker)
+            log(f"  {name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms, errors {r.errors}")
+            results.append(r.summary())
+    r = run_sql(ids, warm)
+    log(f"  {r.name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms")
+    results.append(r.summary())
+    return results

@@ -1,0 +1,188 @@
+"""The machine description and bench/RESULTS.md."""
+import datetime as dt
+import os
+import platform
+import subprocess
+from importlib.metadata import version
+
+import benchdb
+import report_zones
+
+NEARBY = "GET /api/properties/<id>/nearby/"
+TARGET_SIZE = 200_000
+NEARBY_P50_MS, NEARBY_P99_MS = 10.0, 40.0
+IMPORT_UNITS_S, IMPORT_MAX_MB = 10_000, 250.0
+
+
+def machine() -> dict:
+    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo")
+                  if line.startswith("MemTotal:"))
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor() or "?")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=benchdb.ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu": cpu, "ram_gb": mem_kb / 1024 ** 2,
+            "kernel": platform.release(), "python": platform.python_version(),
+            "django": version("Django"), "gunicorn": version("gunicorn"),
+            "psycopg": version("psycopg"), "commit": commit, **benchdb.server_info()}
+
+
+def import_ok(imp) -> bool:
+    return imp["units_per_s"] >= IMPORT_UNITS_S and imp["maxrss_mb"] <= IMPORT_MAX_MB
+
+
+def _verdict(ok):
+    return "**PASS**" if ok else "**FAIL**"
+
+
+def _targets(results):
+    rows = []
+    sized = {s["n"]: s for s in results["sizes"]}
+    at = TARGET_SIZE if TARGET_SIZE in sized else max(sized, default=None)
+    lat = {r["name"]: r for r in sized.get(at, {}).get("latency", [])} if at else {}
+    note = "" if at == TARGET_SIZE else f" (measured at {at:,}: target size not run)"
+    if NEARBY in lat:
+        r = lat[NEARBY]
+        rows.append((f"Nearby API p50 at {TARGET_SIZE:,} properties{note}",
+                     f"<= {NEARBY_P50_MS:g} ms", f"{r['p50']:.2f} ms",
+                     _verdict(r["p50"] <= NEARBY_P50_MS and not r["errors"])))
+        rows.append((f"Nearby API p99 at {TARGET_SIZE:,} properties{note}",
+                     f"<= {NEARBY_P99_MS:g} ms", f"{r['p99']:.2f} ms",
+                     _verdict(r["p99"] <= NEARBY_P99_MS and not r["errors"])))
+    if at:
+        rows += report_zones.targets(sized, at, TARGET_SIZE, note, _verdict)
+    for s in results["sizes"]:
+        if "import" in s:
+            imp = s["import"]
+            rows.append((f"Roll import throughput, {s['n']:,} units", f">= {IMPORT_UNITS_S:,} "
+                         "units/s", f"{imp['units_per_s']:,.0f} units/s",
+                         _verdict(imp["units_per_s"] >= IMPORT_UNITS_S)))
+            rows.append((f"Roll import peak memory, {s['n']:,} units",
+                         f"<= {IMPORT_MAX_MB:g} MB", f"{imp['maxrss_mb']:.0f} MB",
+                         _verdict(imp["maxrss_mb"] <= IMPORT_MAX_MB)))
+    out = ["| Target | Goal | Measured | Result |", "|---|---|---|---|"]
+    out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return out
+
+
+def _latency(results):
+    out = ["| Properties | Endpoint | p50 ms | p90 ms | p99 ms | max ms | mean ms | requests "
+           "| errors | items returned (mean) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for s in results["sizes"]:
+        for r in s.get("latency", []):
+            rows = f"{r['rows']:.1f}" if r["rows"] else ""
+            out.append(f"| {s['n']:,} | {r['name']} | {r['p50']:.2f} | {r['p90']:.2f} | "
+                       f"{r['p99']:.2f} | {r['max']:.2f} | {r['mean']:.2f} | {r['n']} | "
+                       f"{r['errors']} | {rows} |")
+    return out
+
+
+def _imports(results):
+    out = ["| Units | XML file | Import time | Units/s | Peak RSS (ru_maxrss) | RSS after "
+           "Django setup | XML reading alone |", "|---|---|---|---|---|---|---|"]
+    for s in results["sizes"]:
+        if "import" in s:
+            i = s["import"]
+            out.append(f"| {s['n']:,} | {i['file_mb']:.0f} MB | {i['seconds']:.1f} s | "
+                       f"{i['units_per_s']:,.0f} | {i['maxrss_mb']:.0f} MB | "
+                       f"{i['rss_after_setup_mb']:.0f} MB | {i['parse']['units_per_s']:,.0f} "
+                       "units/s |")
+    out += ["", "Where the import time goes (wall clock, no profiler; µs per unit):", "",
+            "| Units | XML reading + COPY to staging (`_copy_units`) | set-based upserts "
+            "(properties, addresses, roll entries) | `_link` (set-based UPDATEs) | total |",
+            "|---|---|---|---|---|"]
+    for s in results["sizes"]:
+        if "import" in s and "phases_s" in s["import"]:
+            i, ph = s["import"], s["import"]["phases_s"]
+            per = 1e6 / i["units"]
+            upserts = i["seconds"] - ph["read_copy"] - ph["link"]
+            out.append(f"| {s['n']:,} | {ph['read_copy'] * per:.0f} | {upserts * per:.0f} | "
+                       f"{ph['link'] * per:.0f} | {i['seconds'] * per:.0f} |")
+    out.append(f"\nThe {IMPORT_UNITS_S:,} units/s target is a budget of "
+               f"{1e6 / IMPORT_UNITS_S:.0f} µs per unit.")
+    return out
+
+
+def render(results) -> str:
+    m = results["machine"]
+    date = dt.datetime.fromtimestamp(results["started"]).astimezone()
+    args = results["args"]
+    lines = [
+        "# Guichet benchmarks", "",
+        f"Measured on {date:%Y-%m-%d %H:%M %Z} by `make bench` (bench/run.py) in "
+        f"{results['duration_s'] / 60:.1f} min, commit `{m['commit']}`. "
+        "The towns are **synthetic** (see below), not real data.", "",
+        "## Targets", "", *_targets(results), "",
+        "## Latency through HTTP", "",
+        f"gunicorn {m['gunicorn']} serving `config.wsgi:application` on 127.0.0.1:8765 with "
+        f"{args['workers']} gthread workers x {args['threads']} threads, DEBUG off; client: one "
+        "keep-alive `http.client` connection, requests sent one after the other (concurrency 1), "
+        f"timed from send to last body byte. {args['requests']:,} requests per endpoint and "
+        f"size on random property ids (seeded), after {args['warmup']} warm-up requests. "
+        "The raw SQL row is the proximity query the nearby API sends (PlaceQuerySet.within: "
+        "`ST_DWithin` on the GiST index, `ST_Distance`, `ST_Transform` to WGS 84, category "
+        "join, nearest first; radius 300 m), copied from Django's SQL and run through psycopg "
+        "with a client-side-binding cursor like Django's, same ids, origin geometry fetched "
+        "beforehand; it excludes the property lookup, Python and HTTP. Items returned: places "
+        "for the nearby API and its SQL, streams with a zone for the schedule API (each of "
+        "them with its zone and next 8 dates, plus the watering answers).", "",
+        *_latency(results), "", *report_zones.schedule_profile_section(results),
+        *report_zones.preview_section(results),
+        "## Roll importer", "",
+        "`properties.importers.roll.import_roll(path, commit=True)` in a child process (Django "
+        "set up on the bench database), on a MAMH XML roll stream-written for the synthetic "
+        "town: one `<RLUEx>` per property, same matricules, lots and civic addresses, roll year "
+        "2026 (the town holds 2025): the yearly roll update, every unit updated, a new "
+        "RollEntry each, then linked by lot. Units/s is units / wall time of `import_roll`; "
+        "peak memory is the child's own `ru_maxrss` (it includes Django and GDAL, see the RSS "
+        "after setup). \"XML reading alone\" iterates `iter_roll` without a database.", "",
+        *_imports(results), "",
+    ]
+    if "profile" in results:
+        p = results["profile"]
+        lines += [
+            "### Importer profile", "",
+            f"cProfile of one import of {p['n']:,} units (rolled back; {p['seconds']:.1f} s "
+            "under the profiler), also in bench/work/import-profile.txt:", "",
+            "<details><summary>cProfile, top functions</summary>", "", "```",
+            p["text"].strip(), "```", "", "</details>", ""]
+    lines += [
+        "## The synthetic town", "",
+        "Generated by bench/synthetic_town.py in the separate database "
+        f"`{benchdb.NAME}` (created and migrated by the benchmark; the dev database `guichet` is "
+        "never written to) with set-based SQL (`generate_series`, one INSERT ... SELECT per "
+        "table). EPSG:32188, centred on Pincourt (x 266,700, y 5,027,000). Lots of 20 m x 30 m "
+        "in blocks of 10 x 2 lots, 15 m streets between blocks both ways, blocks filling a "
+        "square town. Each lot has a Parcel, a Property (parcel + address point), a "
+        "CivicAddress, an AddressPoint and a RollEntry. Places: one per 30 properties, spread "
+        "uniformly over the town in the 18 PlaceCategory slugs of the migration, in a weighted mix "
+        "(bus stops the most common), points, and 30-150 m rectangles for parks, fields, "
+        "playgrounds, schools, arenas and dog parks. Seeded, so a size always gives the same "
+        "town.", "",
+        "| Properties | Places | Streets | Blocks (x by y) | Build time |",
+        "|---|---|---|---|---|"]
+    for s in results["sizes"]:
+        t = s["town"]
+        lines.append(f"| {s['n']:,} | {t['counts']['geo_place']:,} | "
+                     f"{t['counts']['geo_street']:,} | {t['blocks'][0]} x {t['blocks'][1]} | "
+                     f"{t['seconds']:.1f} s |")
+    lines += ["", *report_zones.zones_section(results)]
+    lines += [
+        "", "## Machine", "",
+        f"- {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']:.1f} GB RAM, Linux {m['kernel']}",
+        f"- PostgreSQL {m['postgres']}, PostGIS {m['postgis']} (project-local cluster, "
+        + ", ".join(f"{k} {v}" for k, v in sorted(m["settings"].items())) + ")",
+        f"- Python {m['python']}, Django {m['django']}, psycopg {m['psycopg']}, "
+        f"gunicorn {m['gunicorn']}",
+        "- Client, server and database share the same machine; load average before each size: "
+        + ", ".join(f"{s['n']:,}: {s.get('loadavg', float('nan')):.2f}"
+                    for s in results["sizes"]),
+        "", "## Rerun", "",
+        "```sh",
+        "make bench                                   # both sizes, writes bench/RESULTS.md",
+        "make bench BENCH_ARGS='--sizes 20000 --requests 500'   # quicker",
+        ".venv/bin/python bench/run.py --help",
+        "```", "",
+        f"Needs the local PostGIS cluster (`make bench` starts it) and port {8765} free. Raw "
+        "numbers: bench/work/results.json (git-ignored).", ""]
+    return "\n".join(lines)

@@ -1,0 +1,159 @@
+"""Guichet benchmarks: `make bench` (or .venv/bin/python bench/run.py --help).
+
+For each size: build a synthetic town and its collection zones in the bench database (never
+`guichet`), measure latency through gunicorn, time the planners' change preview of a draft zone
+set, then import a roll of the same size and measure units/s and peak memory. Writes
+bench/RESULTS.md (and bench/work/results.json)."""
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import benchdb
+import http_load
+import report
+import report_zones
+import roll_import
+import schedule_profile
+import synthetic_town
+import synthetic_zones
+import zone_planning
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"  # git-ignored: roll files, gunicorn log, raw results
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="20000,200000",
+                   help="town sizes in properties, comma-separated (default 20000,200000)")
+    p.add_argument("--requests", type=int, default=2000,
+                   help="measured requests per endpoint and size (default 2000)")
+    p.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
+    p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    p.add_argument("--skip-http", action="store_true", help="no latency measurement")
+    p.add_argument("--skip-import", action="store_true", help="no roll import measurement")
+    p.add_argument("--preview-runs", type=int, default=3,
+                   help="timed runs of the zone change preview per size (default 3; 0: none)")
+    p.add_argument("--no-profile", action="store_true",
+                   help="do not profile what misses its target (importer, schedule API, "
+                        "change preview)")
+    p.add_argument("--keep-files", action="store_true", help="keep the generated roll XML files")
+    p.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    args = p.parse_args(argv)
+    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    return args
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def dev_db_fingerprint():
+    """Row counts of the dev database, read-only: to show it was left untouched."""
+    import psycopg
+
+    dsn = f"host={benchdb.HOST} port={benchdb.PORT} user=postgres dbname=guichet"
+    tables = ["properties_property", "properties_rollentry", "properties_civicaddress",
+              "geo_place", "django_migrations"]
+    try:
+        with psycopg.connect(dsn, connect_timeout=5) as conn:
+            return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    except psycopg.Error:
+        return None  # no dev database (e.g. DATABASE_URL elsewhere): nothing to compare
+
+
+def bench_size(n, args, results):
+    log(f"== {n:,} properties ==")
+    entry = {"n": n, "loadavg": os.getloadavg()[0]}
+    results["sizes"].append(entry)
+    town = synthetic_town.build(n, log=log)
+    entry["town"] = {"seconds": town["seconds"], "counts": town["counts"],
+                     "blocks": [town["layout"].blocks_x, town["layout"].blocks_y]}
+    log(f"  town built in {town['seconds']:.1f} s: {town['counts']}")
+    entry["zones"] = synthetic_zones.build(n, log=log)
+    profile = not args.no_profile and n == max(args.sizes)
+    if not args.skip_http:
+        entry["latency"] = http_load.measure(args.requests, args.warmup, args.workers,
+                                             args.threads, WORK / "gunicorn.log", log=log)
+        schedule = next(r for r in entry["latency"] if r["name"] == http_load.SCHEDULE)
+        if profile and not report_zones.schedule_ok(schedule):
+            results["schedule_profile"] = profile_schedule(n)
+    if args.preview_runs:
+        entry["preview"] = zone_planning.measure(args.preview_runs,
+                                                 entry["zones"]["draft"]["expected"], log=log)
+        if profile and not report_zones.preview_ok(entry["preview"]):
+            log("  the change preview misses its target: EXPLAIN ANALYZE of its SQL")
+            entry["preview"]["explain"] = zone_planning.explain()["plan"]
+    if not args.skip_import:
+        path = WORK / f"roll-{n}.xml"
+        t = time.perf_counter()
+        size = roll_import.write_roll(path, n)
+        log(f"  roll XML written: {size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s")
+        try:
+            parse = roll_import.run_child("parse", path)
+            log(f"  XML reading alone: {parse['units_per_s']:,.0f} units/s")
+            imp = roll_import.run_child("import", path)
+            check = roll_import.check_imported(n)
+        finally:
+            if not args.keep_files:
+                path.unlink(missing_ok=True)
+        log(f"  import: {imp['units_per_s']:,.0f} units/s, peak RSS {imp['maxrss_mb']:.0f} MB")
+        entry["import"] = {**imp, "file_mb": size / 1e6, "parse": parse, "check": check}
+    (WORK / "results.json").write_text(json.dumps(results, indent=1, default=str))
+
+
+def profile_schedule(n, count=500):
+    log(f"  the schedule API misses its target: profiling {count} requests in-process")
+    prof = schedule_profile.profile(schedule_profile.sample_ids(n, count))
+    (WORK / "schedule-profile.txt").write_text(prof["profile"])
+    prof["n"] = n
+    return prof
+
+
+def profile_importer(n, results):
+    """cProfile of one import (rolled back) on a freshly built town of n properties."""
+    log(f"== profiling the roll importer at {n:,} units (cProfile, dry run) ==")
+    synthetic_town.build(n, log=lambda *_: None)
+    path = WORK / f"roll-{n}-profile.xml"
+    roll_import.write_roll(path, n)
+    try:
+        prof = roll_import.run_child("profile", path, 30)
+    finally:
+        path.unlink(missing_ok=True)
+    (WORK / "import-profile.txt").write_text(prof["profile"])
+    results["profile"] = {"n": n, "seconds": prof["seconds"], "text": prof["profile"]}
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups (gunicorn)
+    WORK.mkdir(exist_ok=True)
+    started = time.time()
+    log(f"Bench database {benchdb.NAME} on {benchdb.HOST}:{benchdb.PORT}; sizes {args.sizes}")
+    before = dev_db_fingerprint()
+    benchdb.ensure_database()
+    results = {"started": started, "args": {k: v for k, v in vars(args).items()},
+               "machine": report.machine(), "sizes": []}
+    for n in args.sizes:
+        bench_size(n, args, results)
+    imports = [s["import"] for s in results["sizes"] if "import" in s]
+    if imports and not args.no_profile and not all(report.import_ok(i) for i in imports):
+        profile_importer(min(args.sizes), results)
+    after = dev_db_fingerprint()
+    results["dev_db_untouched"] = before == after
+    results["duration_s"] = time.time() - started
+    (WORK / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    Path(args.output).write_text(report.render(results))
+    log(f"Wrote {args.output} in {results['duration_s'] / 60:.1f} min "
+        f"(dev database untouched: {results['dev_db_untouched']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""Record every view or change of personal data (Quebec Law 25): who, whose, what, when."""
+from .models import AccessLog
+
+
+def log_access(request, *, subject, action: str, record: str) -> None:
+    """`subject`: the citizen whose data it is; `record`: "kind:id" of what was seen or
+    changed; `action`: one of AccessLog.Action."""
+    actor = request.user if request.user.is_authenticated else None
+    AccessLog.objects.create(actor=actor, actor_is_staff=bool(actor and actor.is_staff),
+                             subject=subject, action=action, record=record,
+                             path=request.get_full_path()[:300])

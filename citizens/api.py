@@ -1,0 +1,105 @@
+"""The dashboard in the API, for the mobile app: session (site) or token (app)."""
+from django.contrib.auth import authenticate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from collections_schedule.serializers import StreamScheduleSerializer, WateringAnswerSerializer
+
+from .access_log import log_access
+from .dashboard import dashboard
+from .models import AccessLog
+
+
+class RollSerializer(serializers.Serializer):
+    roll_year = serializers.IntegerField()
+    total_value = serializers.IntegerField(allow_null=True)
+    land_value = serializers.IntegerField(allow_null=True)
+    building_value = serializers.IntegerField(allow_null=True)
+
+
+class TaxSummarySerializer(serializers.Serializer):
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2)
+    next_due_on = serializers.DateField(allow_null=True)
+    next_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    overdue = serializers.BooleanField()
+
+
+class CardSerializer(serializers.Serializer):
+    link_id = serializers.UUIDField(source="link.pk")
+    property_id = serializers.IntegerField(source="link.property_id")
+    matricule = serializers.CharField(source="link.property.matricule")
+    role = serializers.CharField(source="link.role")
+    address = serializers.CharField()
+    roll = RollSerializer(allow_null=True)
+    collections = StreamScheduleSerializer(many=True)
+    watering = WateringAnswerSerializer(many=True)
+    taxes = TaxSummarySerializer(allow_null=True)
+
+
+class HouseholdSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    birth_year = serializers.IntegerField()
+
+
+class PendingSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    matricule = serializers.CharField(source="property.matricule")
+    status = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    cards = CardSerializer(many=True)
+    pending = PendingSerializer(many=True)
+    refused = PendingSerializer(many=True)
+    household = HouseholdSerializer(many=True)
+
+
+class MeView(APIView):
+    """My dashboard: properties (roll, next collections, watering, taxes), household, requests."""
+
+    authentication_classes = [SessionAuthentication, TokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=DashboardSerializer)
+    def get(self, request):
+        data = {"email": request.user.email, **dashboard(request.user, timezone.localtime())}
+        log_access(request, subject=request.user, action=AccessLog.Action.VIEW,
+                   record="dashboard")
+        return Response(DashboardSerializer(data).data)
+
+
+class TokenThrottle(AnonRateThrottle):
+    rate = "10/min"
+
+
+class TokenView(APIView):
+    """A token for the app, from the account's e-mail and password (throttled)."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=inline_serializer("TokenRequest", {"email": serializers.EmailField(),
+                                                   "password": serializers.CharField()}),
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}))
+    def post(self, request):
+        email = str(request.data.get("email", "")).strip()
+        password = str(request.data.get("password", ""))
+        user = authenticate(request._request, email=email, password=password)
+        if user is None or not user.is_active:
+            raise AuthenticationFailed(_("Wrong e-mail or password."))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

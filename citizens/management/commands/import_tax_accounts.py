@@ -1,0 +1,10 @@
+from citizens.importers.taxes import import_tax_accounts
+from geo.importers.command import ImportCommand
+
+
+class Command(ImportCommand):
+    help = ("Import tax bills, instalments and payments from the tax system's CSV export "
+            "(layout: docs/tax-csv-layout.md).")
+
+    def handle(self, *args, **opts):
+        self.run_importer(import_tax_accounts, opts["file"], commit=opts["commit"])

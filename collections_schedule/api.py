@@ -1,0 +1,57 @@
+from django.contrib.gis.db.models.functions import Transform
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from properties.models import Property
+
+from .models import Stream, Zone
+from .schedule import next_collections
+from .serializers import PropertyScheduleSerializer, ZoneSerializer
+from .watering import watering_status
+
+
+class PropertyScheduleView(APIView):
+    """For each stream: the zone and the next 8 collection dates (exceptions and holiday shifts
+    applied); and whether lawn watering is allowed now, with the reason and the next slots."""
+
+    @extend_schema(responses=PropertyScheduleSerializer)
+    def get(self, request, pk):
+        prop = get_object_or_404(Property.objects.only("parcel", "address_point"), pk=pk)
+        now = timezone.localtime()
+        data = {
+            "date": now.date(), "now": now,
+            "streams": next_collections(prop, now.date()),
+            "watering": watering_status(prop, now),
+            "ical_url": request.build_absolute_uri(reverse("property-ical", args=[pk])),
+        }
+        return Response(PropertyScheduleSerializer(data).data)
+
+
+class ZoneViewSet(viewsets.ReadOnlyModelViewSet):
+    """Collection zones in force today (GeoJSON, WGS 84), by stream."""
+
+    serializer_class = ZoneSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("stream", str, description="Stream slug.")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = (Zone.objects.in_force(timezone.localdate())
+              .select_related("zone_set__stream")
+              .annotate(geom_wgs84=Transform("geom", 4326))
+              .order_by("zone_set__stream__sort_order", "code"))
+        stream = self.request.query_params.get("stream")
+        if stream:
+            if not Stream.objects.filter(slug=stream).exists():
+                raise ParseError(_("Unknown stream %(slug)s.") % {"slug": stream})
+            qs = qs.filter(zone_set__stream__slug=stream)
+        return qs

@@ -1,0 +1,23 @@
+"""Every API route, in one place."""
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from citizens.api import MeView, TokenView
+from collections_schedule.api import PropertyScheduleView, ZoneViewSet
+from geo.api import PlaceCategoryViewSet, PlaceViewSet, StreetViewSet
+from properties.api import PropertyViewSet
+
+router = DefaultRouter()
+router.register("properties", PropertyViewSet, basename="property")
+router.register("places", PlaceViewSet, basename="place")
+router.register("categories", PlaceCategoryViewSet, basename="category")
+router.register("streets", StreetViewSet, basename="street")
+router.register("collection-zones", ZoneViewSet, basename="collection-zone")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("properties/<int:pk>/schedule/", PropertyScheduleView.as_view(),
+         name="property-schedule"),
+    *router.urls,
+]

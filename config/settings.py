@@ -1,0 +1,249 @@
+"""Guichet settings. Every environment variable is declared, typed and defaulted here first;
+.env.example lists the same ones for a deployment."""
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env(
+    DEBUG=(bool, False),
+    SECRET_KEY=(str, "dev-only-insecure-key-change-me"),
+    ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]"]),
+    PGPORT=(int, 5544),
+    DATABASE_URL=(str, ""),
+    # One projected metric CRS for storage (EPSG:32188 = NAD83 / MTM zone 8, south-west Quebec).
+    # Set it before the first `migrate`: migrations read it.
+    GUICHET_SRID=(int, 32188),
+    GUICHET_PROXIMITY_M=(int, 300),
+    GUICHET_MUNICIPALITY_NAME=(str, "Pincourt"),
+    # Optional online base layer, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Empty: the
+    # map draws the town's own streets and parcels only (works with no internet).
+    GUICHET_TILE_URL=(str, ""),
+    GUICHET_TILE_ATTRIBUTION=(str, "© OpenStreetMap contributors"),
+    GUICHET_API_PAGE_SIZE=(int, 200),
+    # Domain part of the iCalendar UIDs: keep it stable, calendar apps key events on it.
+    GUICHET_ICAL_DOMAIN=(str, "guichet.example"),
+    STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
+    LOG_LEVEL=(str, "INFO"),
+    # Outgoing e-mail as a URL: smtp+tls://user:password@host:587, or consolemail:// (prints).
+    EMAIL_URL=(str, "consolemail://"),
+    DEFAULT_FROM_EMAIL=(str, "Guichet <ne-pas-repondre@guichet.example>"),
+    # HTTPS hardening. Unset (None) = secure whenever the site is public, i.e. DEBUG is False
+    # and ALLOWED_HOSTS names a host other than loopback; the demo and the tests (DEBUG False on
+    # http://127.0.0.1) keep plain HTTP. Set a variable to force it either way.
+    SESSION_COOKIE_SECURE=(bool, None),
+    CSRF_COOKIE_SECURE=(bool, None),
+    SECURE_SSL_REDIRECT=(bool, None),
+    SECURE_HSTS_SECONDS=(int, None),  # unset: one year when public, else 0
+    SECURE_HSTS_INCLUDE_SUBDOMAINS=(bool, None),
+    SECURE_HSTS_PRELOAD=(bool, None),
+    # Behind a TLS-terminating proxy, the header it sets, e.g. "X-Forwarded-Proto=https".
+    # Only set it when the proxy always overwrites that header.
+    SECURE_PROXY_SSL_HEADER=(str, ""),
+    SECURE_CONTENT_TYPE_NOSNIFF=(bool, True),
+    X_FRAME_OPTIONS=(str, "DENY"),
+    SESSION_COOKIE_HTTPONLY=(bool, True),
+    SESSION_COOKIE_SAMESITE=(str, "Lax"),
+    # Sign-in throttling (django-allauth rate format: count/period/scope).
+    ACCOUNT_LOGIN_FAILED_RATE=(str, "5/5m/ip,5/5m/key"),
+)
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env("DEBUG")
+SECRET_KEY = env("SECRET_KEY")
+ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+_PUBLIC = not DEBUG and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def _secure(name: str, public_default):
+    """The variable if set, else the secure value on a public site, else the loopback one."""
+    value = env(name)
+    if value is not None:
+        return value
+    return public_default if _PUBLIC else type(public_default)()
+
+
+SESSION_COOKIE_SECURE = _secure("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = _secure("CSRF_COOKIE_SECURE", True)
+SECURE_SSL_REDIRECT = _secure("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = _secure("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _secure("SECURE_HSTS_PRELOAD", True)
+if env("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = env("SECURE_PROXY_SSL_HEADER").partition("=")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.strip().upper().replace("-", "_"),
+                               _value.strip())
+SECURE_CONTENT_TYPE_NOSNIFF = env("SECURE_CONTENT_TYPE_NOSNIFF")
+X_FRAME_OPTIONS = env("X_FRAME_OPTIONS")
+SESSION_COOKIE_HTTPONLY = env("SESSION_COOKIE_HTTPONLY")
+SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE")
+
+GUICHET_SRID = env("GUICHET_SRID")
+GUICHET_PROXIMITY_M = env("GUICHET_PROXIMITY_M")
+GUICHET_MUNICIPALITY_NAME = env("GUICHET_MUNICIPALITY_NAME")
+GUICHET_TILE_URL = env("GUICHET_TILE_URL")
+GUICHET_TILE_ATTRIBUTION = env("GUICHET_TILE_ATTRIBUTION")
+GUICHET_ICAL_DOMAIN = env("GUICHET_ICAL_DOMAIN")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework_gis",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "leaflet",
+    "geo",
+    "properties",
+    "collections_schedule",
+    "citizens",
+    "map_ui",
+    # After citizens: its templates (citizens/templates/account/, allauth/) override allauth's.
+    "allauth",
+    "allauth.account",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "map_ui.context_processors.site",
+            ],
+        },
+    },
+]
+
+_default_db = f"postgis://postgres@127.0.0.1:{env('PGPORT')}/guichet"
+DATABASES = {"default": env.db_url_config(env("DATABASE_URL") or _default_db)}
+DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Citizen accounts (django-allauth): e-mail and password, no username; the address is confirmed
+# by a link before the first sign-in; no message reveals whether an address is registered.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "citizens:dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # the link opens a page with a button: mail scanners
+ACCOUNT_CHANGE_EMAIL = True  # the new address replaces the old one once confirmed
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[Guichet {GUICHET_MUNICIPALITY_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_SSL_REDIRECT else "http"
+ACCOUNT_RATE_LIMITS = {"login_failed": env("ACCOUNT_LOGIN_FAILED_RATE")}
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# French first, English too.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Montreal"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env("STATIC_ROOT")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# WhiteNoise serves static files in every mode, straight from the apps when not collected yet
+# (so `make demo` needs no separate static server); `collectstatic` adds compression.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": env("GUICHET_API_PAGE_SIZE"),
+    "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Guichet API",
+    "DESCRIPTION": "Properties, evaluation roll and nearby municipal places (GeoJSON, WGS 84).",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LEAFLET_CONFIG = {
+    # Leaflet is served from django-leaflet's static files: no CDN, works offline.
+    "DEFAULT_CENTER": (45.375, -73.99),
+    "DEFAULT_ZOOM": 14,
+    "MIN_ZOOM": 11,
+    "MAX_ZOOM": 20,
+    "TILES": ([("OpenStreetMap", env("GUICHET_TILE_URL"),
+                {"attribution": env("GUICHET_TILE_ATTRIBUTION"), "maxZoom": 19})]
+              if env("GUICHET_TILE_URL") else []),
+    "ATTRIBUTION_PREFIX": "Guichet",
+    "RESET_VIEW": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
+}
+
+# Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references; the
+# importers only read files the city's own staff provide, so the warning is acknowledged here.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

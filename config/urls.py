@@ -1,0 +1,28 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+
+def healthz(request):
+    """Liveness probe for load balancers (and the trivial view of the benchmark)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/", include("config.api_router")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("personnel/collectes/", include("collections_schedule.staff_urls")),
+    path("collectes/", include("collections_schedule.urls")),
+    path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
+    path("mon-compte/", include("citizens.urls")),
+    path("", include("map_ui.urls")),
+    prefix_default_language=False,
+)

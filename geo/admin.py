@@ -1,0 +1,34 @@
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
+
+from .models import AddressPoint, Place, PlaceCategory, Street, Territory
+
+
+@admin.register(Territory)
+class TerritoryAdmin(LeafletGeoAdmin):
+    list_display = ["name", "code"]
+
+
+@admin.register(PlaceCategory)
+class PlaceCategoryAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_fr", "name_en", "color", "sort_order"]
+    list_editable = ["sort_order"]
+
+
+@admin.register(Place)
+class PlaceAdmin(LeafletGeoAdmin):
+    list_display = ["__str__", "category", "address", "source"]
+    list_filter = ["category", "source"]
+    search_fields = ["name", "address", "source_id"]
+
+
+@admin.register(Street)
+class StreetAdmin(LeafletGeoAdmin):
+    list_display = ["name", "kind"]
+    search_fields = ["name"]
+
+
+@admin.register(AddressPoint)
+class AddressPointAdmin(LeafletGeoAdmin):
+    list_display = ["civic_number", "street", "city"]
+    search_fields = ["street", "civic_number"]

@@ -1,0 +1,44 @@
+// A Leaflet map that works with no internet: the town's own outline and streets from our API;
+// an online tile layer only when the setting GUICHET_TILE_URL provides one.
+/* global L */
+
+export function readConfig() {
+  return JSON.parse(document.getElementById("map-config").textContent);
+}
+
+export async function getJSON(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+export function createMap(element, config) {
+  const map = L.map(element, { zoomSnap: 0.5, keyboard: true });
+  map.attributionControl.setPrefix("Leaflet");
+  if (config.tileUrl) {
+    L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
+  } else {
+    element.classList.add("map--offline");
+  }
+  if (config.territory) {
+    const outline = L.geoJSON(config.territory, {
+      style: { color: "#334155", weight: 2, dashArray: "6 4", fill: false },
+      interactive: false,
+      attribution: "© OpenStreetMap contributors",
+    }).addTo(map);
+    map.fitBounds(outline.getBounds());
+  }
+  // A shareable view in the URL: #map=zoom/lat/lon (the OpenStreetMap convention).
+  const view = /^#map=([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(window.location.hash);
+  if (view) map.setView([Number(view[2]), Number(view[3])], Number(view[1]), { animate: false });
+  getJSON(config.streetsUrl)
+    .then((data) => {
+      L.geoJSON(data, {
+        style: (f) => ({ color: "#94a3b8", weight: f.properties.kind === "service" ? 1.5 : 3 }),
+        interactive: false,
+      }).addTo(map).bringToBack();
+    })
+    .catch(() => {});
+  element.dispatchEvent(new CustomEvent("map:init", { bubbles: true, detail: { map, config } }));
+  return map;
+}

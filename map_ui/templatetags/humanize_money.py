@@ -1,0 +1,19 @@
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    """Whole dollars the way each language writes them: "412 300 $" in French, "$412,300"."""
+    if value is None:
+        return "—"
+    text = number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+    return f"${text}" if (get_language() or "fr").startswith("en") else f"{text} $"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

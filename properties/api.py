@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Transform
+from django.contrib.gis.geos import Point
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.response import Response
+
+from geo.filters import WGS84InBBoxFilter
+from geo.models import Territory
+from geo.pagination import GeoPagination
+from geo.serializers import NearbyPlaceSerializer
+
+from .models import Property, RollEntry, UseCode
+from .proximity import nearby_places
+from .search import MAX_QUERY_LENGTH, find_properties
+from .serializers import AddressMatchSerializer, PropertySerializer
+
+MAX_RADIUS_M = 2000
+
+
+def _float_param(request, name):
+    raw = request.query_params.get(name)
+    if raw is None:
+        raise ParseError(_("The parameter %(p)s is required.") % {"p": name})
+    try:
+        return float(raw)
+    except ValueError:
+        raise ParseError(_("The parameter %(p)s must be a number.") % {"p": name}) from None
+
+
+class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Properties (evaluation units) with their current roll entry and history."""
+
+    serializer_class = PropertySerializer
+    pagination_class = GeoPagination
+    filter_backends = [WGS84InBBoxFilter]
+    bbox_filter_field = "parcel"
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return (Property.objects
+                .annotate(parcel_wgs84=Transform("parcel", 4326),
+                          point_wgs84=Transform("address_point", 4326))
+                .prefetch_related(
+                    "addresses",
+                    Prefetch("roll_entries", RollEntry.objects.order_by("-roll_year")))
+                .order_by("pk"))
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["use_labels"] = {c.code: c.label for c in UseCode.objects.all()}
+        return context
+
+    @extend_schema(
+        parameters=[OpenApiParameter("radius", OpenApiTypes.INT, required=False,
+                                     description="Metres (default GUICHET_PROXIMITY_M, max 2000)."),
+                    OpenApiParameter("category", OpenApiTypes.STR, required=False,
+                                     description="Category slugs, comma-separated.")],
+        responses=NearbyPlaceSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def nearby(self, request, pk=None):
+        """Places within the radius of the property (from its parcel, else its address point),
+        nearest first, as a GeoJSON FeatureCollection with `distance_m` and `category`."""
+        prop = get_object_or_404(Property.objects.only("parcel", "address_point"), pk=pk)
+        radius = request.query_params.get("radius")
+        if radius is not None:
+            if not radius.isdigit() or not 0 < int(radius) <= MAX_RADIUS_M:
+                raise ParseError(_("radius must be a whole number of metres between 1 and "
+                                   "%(max)d.") % {"max": MAX_RADIUS_M})
+            radius = int(radius)
+        places = nearby_places(prop, radius, wgs84=True)
+        if request.query_params.get("category"):
+            places = places.filter(category__slug__in=request.query_params["category"].split(","))
+        return Response(NearbyPlaceSerializer(places, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True,
+                                     description="Civic address, matricule or lot number.")],
+        responses=AddressMatchSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def search(self, request):
+        """Type-ahead: accents, case and common abbreviations ignored, small typos tolerated."""
+        q = request.query_params.get("q")
+        if q is None:
+            raise ParseError(_("The parameter q is required."))
+        if len(q) > MAX_QUERY_LENGTH:
+            raise ParseError(_("The query is too long (at most %(n)d characters).")
+                             % {"n": MAX_QUERY_LENGTH})
+        return Response(AddressMatchSerializer(find_properties(q), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
+                    OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True)],
+        responses=PropertySerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def at(self, request):
+        """The property under a point (a map click), in WGS 84 longitude/latitude."""
+        lon, lat = _float_param(request, "lon"), _float_param(request, "lat")
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ParseError(_("lon/lat are outside the valid range."))
+        point = Point(lon, lat, srid=4326)
+        point.transform(settings.GUICHET_SRID)  # once, here, rather than in every predicate
+        if not Territory.objects.covering(point).exists() and Territory.objects.exists():
+            raise NotFound(_("This point is outside the territory of the municipality."))
+        hit = Property.objects.at_point(point)
+        if hit is None:
+            raise NotFound(_("No property at this point."))
+        return Response(self.get_serializer(self.get_queryset().get(pk=hit.pk)).data)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PropertiesConfig(AppConfig):
+    name = "properties"
+    verbose_name = _("Properties and evaluation roll")

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Guichet needs, only those missing. Usage: system_deps.sh [--browser]
+# PostGIS and GDAL come from Debian (GeoDjango loads libgdal/libgeos through ctypes); gettext
+# compiles translations; chromium runs the browser tests (Playwright's own download does not work
+# offline, so the tests drive Debian's /usr/bin/chromium).
+set -euo pipefail
+pkgs=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext)
+[ "${1:-}" = "--browser" ] && pkgs+=(chromium fonts-dejavu-core)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

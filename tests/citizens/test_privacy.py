@@ -1,0 +1,134 @@
+"""Private stays private: every personal page and endpoint, for its owner, another citizen
+(404), an anonymous visitor (sent to sign in); the access log, the export and the deletion."""
+import json
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from citizens.models import AccessLog, HouseholdMember, PropertyLink
+from properties.models import Property
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "x-Citoyenne-2026!"
+
+
+@pytest.fixture
+def alice(django_user_model):
+    user = django_user_model.objects.create_user(username="alice", email="alice@example.org",
+                                                 password=PASSWORD)
+    prop = Property.objects.exclude(parcel=None).order_by("pk")[3]
+    link = PropertyLink.objects.create(user=user, property=prop, role="owner",
+                                       status="verified", method="code")
+    member = HouseholdMember.objects.create(user=user, first_name="Léa", last_name="Tremblay",
+                                            birth_year=2015)
+    return user, link, member
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return django_user_model.objects.create_user(username="bob", email="bob@example.org",
+                                                 password=PASSWORD)
+
+
+def personal_urls(link, member):
+    return [
+        reverse("citizens:dashboard"),
+        reverse("citizens:access_log"),
+        reverse("citizens:export"),
+        reverse("citizens:delete"),
+        reverse("citizens:link_detail", args=[link.pk]),
+        reverse("citizens:tax_account", args=[link.pk]),
+        reverse("citizens:household"),
+        reverse("citizens:household_edit", args=[member.pk]),
+    ]
+
+
+def test_owner_sees_every_personal_page(client, alice):
+    user, link, member = alice
+    client.force_login(user)
+    for url in personal_urls(link, member):
+        assert client.get(url).status_code == 200, url
+
+
+def test_another_citizen_gets_404_on_records_that_are_not_theirs(client, alice, bob):
+    _, link, member = alice
+    client.force_login(bob)
+    for url in (reverse("citizens:link_detail", args=[link.pk]),
+                reverse("citizens:tax_account", args=[link.pk]),
+                reverse("citizens:household_edit", args=[member.pk]),
+                reverse("citizens:household_delete", args=[member.pk])):
+        assert client.get(url).status_code == 404, url
+    # Their own dashboard and export hold nothing of Alice's.
+    assert "Tremblay" not in client.get(reverse("citizens:dashboard")).content.decode()
+    export = json.loads(client.get(reverse("citizens:export")).content)
+    assert export["household"] == [] and export["property_links"] == []
+
+
+def test_anonymous_is_sent_to_sign_in(client, alice):
+    _, link, member = alice
+    for url in personal_urls(link, member):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/compte/" in response.url or "login" in response.url
+
+
+def test_api_dashboard_by_session_and_token_and_never_anonymous(client, alice, bob):
+    user, link, _ = alice
+    assert client.get("/api/me/").status_code in (401, 403)
+    client.force_login(user)
+    data = client.get("/api/me/").json()
+    assert [c["link_id"] for c in data["cards"]] == [str(link.pk)]
+    assert data["cards"][0]["roll"]["roll_year"] == 2026
+    client.logout()
+    token = client.post("/api/auth/token/", {"email": "alice@example.org",
+                                             "password": PASSWORD}).json()["token"]
+    assert Token.objects.get(key=token).user == user
+    mine = client.get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").json()
+    assert mine["email"] == "alice@example.org"
+    bobs = Token.objects.create(user=bob)
+    theirs = client.get("/api/me/", HTTP_AUTHORIZATION=f"Token {bobs.key}").json()
+    assert theirs["cards"] == [] and theirs["household"] == []
+    wrong = client.post("/api/auth/token/", {"email": "alice@example.org", "password": "nope"})
+    assert wrong.status_code in (401, 403)
+
+
+def test_views_are_logged_and_the_citizen_reads_their_log(client, alice, django_user_model):
+    user, link, _ = alice
+    clerk = django_user_model.objects.create_user(username="commis", password=PASSWORD,
+                                                  is_staff=True)
+    client.force_login(clerk)
+    client.get(reverse("citizens:clerk_links"))
+    client.force_login(user)
+    client.get(reverse("citizens:tax_account", args=[link.pk]))
+    entries = AccessLog.objects.filter(subject=user)
+    assert entries.filter(actor=user, action="view").exists()
+    html = client.get(reverse("citizens:access_log")).content.decode()
+    assert f"tax_account:{link.property_id}" in html
+
+
+def test_export_holds_all_my_data(client, alice):
+    user, link, member = alice
+    client.force_login(user)
+    response = client.get(reverse("citizens:export"))
+    assert response["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.content)
+    assert data["account"]["email"] == "alice@example.org"
+    assert data["household"][0]["id"] == str(member.pk)
+    assert data["property_links"][0]["matricule"] == link.property.matricule
+    assert AccessLog.objects.filter(subject=user, action="export").exists()
+
+
+def test_deletion_removes_the_person_and_keeps_the_citys_records(client, alice):
+    user, link, member = alice
+    client.force_login(user)
+    refused = client.post(reverse("citizens:delete"), {"password": "not mine"})
+    assert refused.status_code == 200 and refused.context["form"].errors
+    response = client.post(reverse("citizens:delete"), {"password": PASSWORD})
+    assert response.status_code == 302
+    assert not type(user).objects.filter(pk=user.pk).exists()
+    assert not HouseholdMember.objects.filter(pk=member.pk).exists()
+    link.refresh_from_db()
+    assert link.user is None and link.status == "unlinked"  # the city's record stays
+    assert AccessLog.objects.filter(action="delete", record="account", subject=None).exists()
+    assert not AccessLog.objects.filter(subject_id=user.pk).exists()

@@ -1,0 +1,178 @@
+"""The tax account: balances, statuses and interest worked out by hand, then the citizen's page
+(owner only)."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from citizens.models import AccessLog, PropertyLink, TaxBill, TaxInstalment, TaxPayment
+from citizens.taxes import DUE, OVERDUE, PAID, account, tax_summary
+from properties.models import Property
+
+D = Decimal
+# Bill A: 3 000 $ at 10 % a year, three instalments of 1 000 $; paid 1 000 $ on Feb 20 and
+# 400 $ on June 15.
+INSTALMENTS = [(1, dt.date(2026, 3, 1), D("1000.00")), (2, dt.date(2026, 6, 1), D("1000.00")),
+               (3, dt.date(2026, 9, 1), D("1000.00"))]
+PAYMENTS = [(dt.date(2026, 2, 20), D("1000.00"), "R1"), (dt.date(2026, 6, 15), D("400.00"), "R2")]
+
+
+def bill_a(on):
+    return account(amount=D("3000.00"), instalments=INSTALMENTS, payments=PAYMENTS, rate=D("10"),
+                   on=on)
+
+
+def test_mid_year_one_instalment_partly_late():
+    a = bill_a(dt.date(2026, 7, 1))
+    assert a.paid == D("1400.00")  # 1000 + 400
+    assert a.balance == D("1600.00")  # 3000 - 1400
+    assert [s.status for s in a.instalments] == [PAID, OVERDUE, DUE]
+    # 1400 applied in due-date order: 1000 to the 1st, 400 to the 2nd (600 left), 0 to the 3rd
+    assert [s.remaining for s in a.instalments] == [D("0.00"), D("600.00"), D("1000.00")]
+    assert a.instalments[1].days_late == 30  # June 1 -> July 1: 30 days
+    assert a.overdue and a.overdue_amount == D("600.00")
+    assert a.interest == D("4.93")  # 600 × 0.10 × 30 / 365 = 1800 / 365 = 4.9315… -> 4.93
+    assert a.due_now == D("604.93")  # 600 + 4.93
+    assert (a.next_instalment.number, a.next_instalment.due_on,
+            a.next_instalment.remaining) == (3, dt.date(2026, 9, 1), D("1000.00"))
+
+
+def test_due_today_is_not_late():
+    a = bill_a(dt.date(2026, 6, 1))
+    assert [s.status for s in a.instalments] == [PAID, DUE, DUE]
+    assert not a.overdue and a.interest == D("0.00")
+    assert a.balance == D("2000.00")  # 3000 - 1000 (the June 15 payment is not received yet)
+    assert (a.next_instalment.due_on, a.next_instalment.remaining) == (dt.date(2026, 6, 1),
+                                                                       D("1000.00"))
+
+
+def test_later_payments_do_not_count_yet():
+    a = bill_a(dt.date(2026, 6, 10))
+    assert [p.reference for p in a.payments] == ["R1"]
+    assert a.balance == D("2000.00")  # 3000 - 1000
+    assert a.instalments[1].days_late == 9  # June 1 -> June 10
+    assert a.interest == D("2.47")  # 1000 × 0.10 × 9 / 365 = 900 / 365 = 2.4657… -> 2.47
+
+
+def test_end_of_year_two_instalments_late():
+    a = bill_a(dt.date(2026, 11, 23))
+    assert [s.status for s in a.instalments] == [PAID, OVERDUE, OVERDUE]
+    # June 1 -> Nov 23: 30 (to July 1) + 31 + 31 + 30 + 31 (to Nov 1) + 22 = 175 days
+    # Sept 1 -> Nov 23: 30 + 31 + 22 = 83 days
+    assert [s.days_late for s in a.instalments] == [0, 175, 83]
+    # 600 × 0.10 × 175 / 365 = 10500 / 365 = 28.767… -> 28.77
+    # 1000 × 0.10 × 83 / 365 = 8300 / 365 = 22.739… -> 22.74
+    assert [s.interest for s in a.instalments] == [D("0.00"), D("28.77"), D("22.74")]
+    assert a.interest == D("51.51")  # 28.77 + 22.74
+    assert a.overdue_amount == D("1600.00") and a.balance == D("1600.00")
+    assert a.next_instalment is None
+
+
+def test_interest_rounds_half_up_to_the_cent():
+    a = account(amount=D("18.25"), instalments=[(1, dt.date(2026, 3, 1), D("18.25"))],
+                payments=[], rate=D("10"), on=dt.date(2026, 3, 2))
+    assert a.interest == D("0.01")  # 18.25 × 0.10 × 1 / 365 = 0.005 exactly -> 0.01 (half up)
+
+
+def test_instalments_applied_in_due_date_order_whatever_their_order():
+    a = account(amount=D("300.00"), rate=D("0"), on=dt.date(2026, 4, 1),
+                instalments=[(2, dt.date(2026, 6, 1), D("150.00")),
+                             (1, dt.date(2026, 3, 1), D("150.00"))],
+                payments=[(dt.date(2026, 5, 1), D("150.00"), "late")])
+    # the April 1 account does not see the May payment: the 1st is overdue, no interest at 0 %
+    assert [(s.number, s.status) for s in a.instalments] == [(1, OVERDUE), (2, DUE)]
+    assert a.interest == D("0.00") and a.overdue_amount == D("150.00")
+
+
+def test_overpayment_is_a_credit_and_reversal_cancels():
+    a = account(amount=D("100.00"), instalments=[(1, dt.date(2026, 3, 1), D("100.00"))],
+                payments=[(dt.date(2026, 2, 1), D("150.00"), "P1")], rate=D("10"),
+                on=dt.date(2026, 5, 1))
+    assert a.balance == D("-50.00") and not a.overdue  # 100 - 150
+    assert a.instalments[0].status == PAID
+    b = account(amount=D("100.00"), instalments=[(1, dt.date(2026, 3, 1), D("100.00"))],
+                payments=[(dt.date(2026, 2, 1), D("100.00"), "P1"),
+                          (dt.date(2026, 2, 10), D("-100.00"), "P1-R")], rate=D("10"),
+                on=dt.date(2026, 3, 11))
+    assert b.paid == D("0.00") and b.balance == D("100.00")
+    assert b.interest == D("0.27")  # 100 × 0.10 × 10 / 365 = 1000 / 365 = 0.2739… -> 0.27
+
+
+# --- with the database -------------------------------------------------------------------------
+
+@pytest.fixture
+def prop(db):
+    """A demo property with only bill A (the demo load gave it a generated 2026 bill)."""
+    p = Property.objects.order_by("matricule").first()
+    p.tax_bills.all().delete()
+    bill = TaxBill.objects.create(property=p, year=2026, bill_number="A-1",
+                                  issued_on=dt.date(2026, 2, 1), amount=D("3000.00"),
+                                  interest_rate=D("10.00"))
+    TaxInstalment.objects.bulk_create(TaxInstalment(bill=bill, number=n, due_on=due, amount=amt)
+                                      for n, due, amt in INSTALMENTS)
+    TaxPayment.objects.bulk_create(TaxPayment(bill=bill, paid_on=on, amount=amt, reference=ref)
+                                   for on, amt, ref in PAYMENTS)
+    return p
+
+
+def test_tax_summary(prop):
+    # as test_mid_year_one_instalment_partly_late: balance 1600, next: Sept 1, 1000, overdue
+    assert tuple(tax_summary(prop, dt.date(2026, 7, 1))) == (
+        D("1600.00"), dt.date(2026, 9, 1), D("1000.00"), True)
+    # before any due date: 3000 - 0 received by Feb 1; next: March 1, 1000; nothing late
+    assert tuple(tax_summary(prop, dt.date(2026, 2, 1))) == (
+        D("3000.00"), dt.date(2026, 3, 1), D("1000.00"), False)
+
+
+def test_tax_summary_without_bill(db):
+    p = Property.objects.order_by("-matricule").first()
+    p.tax_bills.all().delete()
+    assert tuple(tax_summary(p, dt.date(2026, 7, 1))) == (D("0.00"), None, None, False)
+
+
+@pytest.fixture
+def owner(prop, django_user_model):
+    user = django_user_model.objects.create_user(username="proprio", password="x")
+    link = PropertyLink.objects.create(user=user, property=prop, role="owner",
+                                       status="verified", method="code")
+    return user, link
+
+
+def test_owner_sees_the_account_and_the_view_is_logged(client, owner, prop):
+    user, link = owner
+    client.force_login(user)
+    response = client.get(reverse("citizens:tax_account", args=[link.id]))
+    assert response.status_code == 200
+    (a,) = response.context["accounts"]
+    assert a.bill.bill_number == "A-1"
+    assert a.balance == D("1600.00")  # 3000 - 1000 - 400, both received before today
+    html = response.content.decode()
+    assert html.count('data-status="paid"') == 1
+    assert html.count("<caption>") == 3  # summary, instalments, payments
+    assert 'scope="col"' in html and 'scope="row"' in html
+    assert "R2" in html
+    assert AccessLog.objects.filter(subject=user, actor=user, action="view",
+                                    record=f"tax_account:{prop.pk}").count() == 1
+
+
+def test_another_citizen_gets_404(client, owner, django_user_model):
+    _, link = owner
+    client.force_login(django_user_model.objects.create_user(username="voisin", password="x"))
+    assert client.get(reverse("citizens:tax_account", args=[link.id])).status_code == 404
+    assert not AccessLog.objects.filter(record__startswith="tax_account:").exists()
+
+
+def test_a_pending_link_gets_404(client, owner):
+    user, link = owner
+    PropertyLink.objects.filter(pk=link.pk).update(status="pending")
+    client.force_login(user)
+    assert client.get(reverse("citizens:tax_account", args=[link.id])).status_code == 404
+
+
+def test_anonymous_is_sent_to_log_in(client, owner):
+    _, link = owner
+    url = reverse("citizens:tax_account", args=[link.id])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "next=" in response["Location"] and "/mon-compte/taxes/" in response["Location"]

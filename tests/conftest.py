@@ -1,0 +1,27 @@
+"""The test database is a real PostGIS one (the project's local cluster, or DATABASE_URL), loaded
+once per session with the Pincourt demo through the real importers."""
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+DEMO = Path(__file__).parent.parent / "data" / "pincourt"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from properties.demo import demo_loaded, load_demo
+
+    with django_db_blocker.unblock():
+        if not demo_loaded():
+            load_demo(log=lambda *args: None)
+
+
+@pytest.fixture
+def data_dir():
+    return DATA
+
+
+@pytest.fixture
+def demo_dir():
+    return DEMO

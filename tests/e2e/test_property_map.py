@@ -1,0 +1,102 @@
+"""A citizen finds their property by typing its address and sees the roll and the nearby places,
+in a real browser. axe-core checks accessibility."""
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from properties.models import CivicAddress
+from tests import independent
+
+pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
+
+
+def _serious(page):
+    results = Axe().run(page)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def target():
+    """A real Pincourt address with places around it."""
+    best = None
+    for address in CivicAddress.objects.select_related("property").exclude(
+            property__parcel=None).filter(unit="").order_by("pk")[:80]:
+        shapes = [independent.parcels()[lot] for lot in address.property.lots]
+        expected = independent.places_within(independent.shapely.union_all(shapes), 300)
+        if best is None or len(expected) > len(best[1]):
+            best = (address, expected)
+    return best
+
+
+def test_type_address_pick_suggestion_see_roll_and_nearby(page, site_url, target):
+    address, expected = target
+    prop = address.property
+    page.goto(site_url + "/")
+    box = page.get_by_role("combobox")
+    box.click()
+    # Typed the way people type: lower case, no accents, abbreviated.
+    typed = f"{address.civic_number} {address.street_name.lower().replace('é', 'e')}"
+    box.press_sequentially(typed, delay=20)
+    option = page.get_by_role("option", name=re.compile(re.escape(address.label)))
+    expect(option.first).to_be_visible()
+    box.press("ArrowDown")
+    while page.get_attribute("#address-search", "aria-activedescendant") and \
+            address.label not in page.locator("[aria-selected=true]").inner_text():
+        box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url(f"**/propriete/{prop.pk}/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(address.label)
+    roll = prop.roll_entries.get(roll_year=2026)
+    total = page.get_by_test_id("total-value").inner_text()
+    assert re.sub(r"\D", "", total) == str(roll.total_value)
+    assert re.sub(r"\D", "", page.get_by_test_id("land-value").inner_text()) == str(roll.land_value)
+
+    # The text list holds exactly the places the independent computation finds, with distances.
+    items = page.locator("ul.nearby li")
+    expect(items).to_have_count(len(expected))
+    shown = sorted(float(d) for d in items.locator(".distance").evaluate_all(
+        "els => els.map(e => e.dataset.distance)"))
+    assert all(abs(a - b[2]) <= 0.5 for a, b in zip(shown, expected, strict=True))
+
+    # The map draws the parcel and one marker or shape per place.
+    expect(page.locator("#property-map")).to_have_attribute("data-places-drawn", str(len(expected)))
+    assert page.locator("#property-map path.leaflet-interactive").count() >= 1
+    assert page.locator("#map-legend .legend-item").count() == len({c for _, c, _ in expected})
+    assert not page.js_errors
+
+
+def test_map_click_opens_the_property(page, site_url, target):
+    address, _ = target
+    point = address.property.parcel.point_on_surface
+    point.transform(4326)
+    page.goto(f"{site_url}/#map=18/{point.y:.7f}/{point.x:.7f}")  # the parcel at the centre
+    expect(page.locator("#town-map path.leaflet-interactive").first).to_be_attached()
+    box = page.locator("#town-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"**/propriete/{address.property_id}/")
+
+
+def test_english_switch(page, site_url, target):
+    address, _ = target
+    page.goto(f"{site_url}/propriete/{address.property_id}/")
+    expect(page.get_by_role("heading", name="Rôle d'évaluation")).to_be_visible()
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Evaluation roll")).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.mark.parametrize("path", ["/", "/propriete/{pk}/"])
+def test_no_serious_accessibility_violation_and_usable_at_200_percent(page, site_url, target,
+                                                                      path):
+    address, _ = target
+    page.goto(site_url + path.format(pk=address.property_id))
+    page.wait_for_load_state("networkidle")
+    assert _serious(page) == []
+    # 200 % zoom on a 1280 px screen is a 640 px viewport: no horizontal scrolling.
+    page.set_viewport_size({"width": 640, "height": 900})
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert not overflow

@@ -1,0 +1,101 @@
+"""The property API: detail, map click, bbox listing, and bad input that never gives a 500."""
+import random
+
+import pytest
+import shapely
+from pyproj import Transformer
+
+from properties.models import Property
+from tests import independent
+
+pytestmark = pytest.mark.django_db
+to_ll = Transformer.from_crs(32188, 4326, always_xy=True)
+
+
+def test_detail_has_current_roll_and_history(client):
+    prop = Property.objects.filter(roll_entries__roll_year=2023).exclude(parcel=None).first()
+    data = client.get(f"/api/properties/{prop.pk}/").json()
+    assert data["type"] == "Feature" and data["geometry"]["type"] == "MultiPolygon"
+    props = data["properties"]
+    assert props["matricule"] == prop.matricule
+    assert props["roll"]["roll_year"] == 2026
+    assert [e["roll_year"] for e in props["roll_history"]] == [2026, 2023]
+    assert props["roll"]["total_value"] == (props["roll"]["land_value"]
+                                            + props["roll"]["building_value"])
+    # WGS 84 out: the parcel's first vertex is within Pincourt's longitudes and latitudes.
+    lon, lat = data["geometry"]["coordinates"][0][0][0]
+    assert -74.03 < lon < -73.93 and 45.31 < lat < 45.42
+
+
+def test_map_click_selects_the_parcel_under_the_point(client):
+    rng = random.Random(7)
+    lots = rng.sample(sorted(independent.parcels()), 15)
+    for lot in lots:
+        inner = independent.parcels()[lot].representative_point()  # computed by shapely
+        lon, lat = to_ll.transform(inner.x, inner.y)
+        response = client.get("/api/properties/at/", {"lon": lon, "lat": lat})
+        assert response.status_code == 200
+        assert lot in response.json()["properties"]["lots"]
+
+
+def test_map_click_outside_the_territory_or_on_nothing(client):
+    outside = client.get("/api/properties/at/", {"lon": -73.5537, "lat": 45.5088})
+    assert outside.status_code == 404 and "territoire" in outside.json()["detail"]
+    area = independent.territory()
+    taken = shapely.union_all(list(independent.parcels().values())).buffer(20)
+    empty = area.difference(taken).representative_point()
+    lon, lat = to_ll.transform(empty.x, empty.y)
+    nothing = client.get("/api/properties/at/", {"lon": lon, "lat": lat})
+    assert nothing.status_code == 404
+
+
+@pytest.mark.parametrize(("url", "status"), [
+    ("/api/properties/999999/", 404),
+    ("/api/properties/999999/nearby/", 404),
+    ("/api/properties/abc/nearby/", 404),
+    ("/api/properties/at/?lon=abc&lat=45", 400),
+    ("/api/properties/at/?lat=45", 400),
+    ("/api/properties/at/?lon=500&lat=45", 400),
+    ("/api/places/?in_bbox=1,2,3", 400),
+    ("/api/places/?in_bbox=-73,45,-74,46", 400),
+    ("/api/places/?in_bbox=-80,40,-70,50", 400),
+    ("/api/places/?page=999", 404),
+    ("/api/places/?page_size=abc", 200),
+    ("/api/properties/?in_bbox=x,y,z,w", 400),
+    ("/propriete/999999/", 404),
+])
+def test_bad_input_is_a_clear_4xx_never_a_500(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["detail"]
+
+
+def test_nearby_radius_is_validated(client):
+    prop = Property.objects.first()
+    for radius in ("-5", "0", "abc", "100000"):
+        response = client.get(f"/api/properties/{prop.pk}/nearby/", {"radius": radius})
+        assert response.status_code == 400, radius
+        assert "radius" in response.json()["detail"]
+
+
+def test_places_in_bbox_by_category_match_shapely(client):
+    west, south, east, north = -73.995, 45.375, -73.980, 45.390
+    to_m = Transformer.from_crs(4326, 32188, always_xy=True)
+    box = shapely.box(*to_m.transform(west, south), *to_m.transform(east, north))
+    expected = {osm_id for (osm_id, cat), g in independent.osm_places().items()
+                if cat in ("park", "playground") and g.intersects(box.envelope)}
+    data = client.get("/api/places/", {"in_bbox": f"{west},{south},{east},{north}",
+                                       "category": "park,playground", "page_size": 1000}).json()
+    assert data["type"] == "FeatureCollection"
+    got_categories = {f["properties"]["category"] for f in data["features"]}
+    assert got_categories <= {"park", "playground"}
+    # The projected box is slightly larger than the lon/lat box: equal within its border.
+    assert len(data["features"]) >= len(expected) - 1 and data["count"] == len(data["features"])
+
+
+def test_places_are_paginated(client):
+    first = client.get("/api/places/", {"page_size": 5}).json()
+    assert len(first["features"]) == 5 and first["next"]
+    second = client.get(first["next"]).json()
+    assert not {f["id"] for f in first["features"]} & {f["id"] for f in second["features"]}
