@@ -6,11 +6,12 @@ register = template.Library()
 
 
 @register.filter
-def money(value):
-    """Whole dollars the way each language writes them: "412 300 $" in French, "$412,300"."""
+def money(value, decimals=0):
+    """Dollars the way each language writes them: "412 300 $" in French, "$412,300"; with
+    `money:2`, cents too (a tax balance): "1 234,56 $", "$1,234.56"."""
     if value is None:
         return "—"
-    text = number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+    text = number_format(value, decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
     return f"${text}" if (get_language() or "fr").startswith("en") else f"{text} $"
 
 

@@ -1,5 +1,8 @@
 """A citizen signs up in a real browser, confirms the address from the e-mail the site sent over
-SMTP, and signs in. axe-core checks the sign-up and sign-in pages."""
+SMTP, signs in, links the demo property with its access code and finds its roll entry and tax
+balance on the dashboard. axe-core checks every page on the way."""
+import datetime as dt
+import re
 import threading
 import uuid
 
@@ -60,4 +63,49 @@ def test_sign_up_confirm_by_email_sign_in(page, site_url, smtp_sink, address):  
     page.wait_for_url("**/mon-compte/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert address in page.content()
+    assert _serious(page) == []
+
+    _link_the_demo_property(page)
     assert not page.js_errors
+
+
+def _digits(text: str) -> str:
+    """A French amount without its spaces (normal, no-break or thin): "14 662,24 $" -> "14662,24$"."""
+    return re.sub(r"[\s\u00a0\u202f]", "", text)
+
+
+def _expected(prop):
+    """The roll value and tax balance, summed from the rows (not through the site's code)."""
+    from django.db.models import Sum
+
+    from citizens.models import TaxBill, TaxPayment
+
+    roll = prop.roll_entries.get(roll_year=2026).total_value
+    billed = TaxBill.objects.filter(property=prop).aggregate(s=Sum("amount"))["s"]
+    paid = TaxPayment.objects.filter(bill__property=prop, paid_on__lte=dt.date.today()) \
+        .aggregate(s=Sum("amount"))["s"] or 0
+    balance = f"{billed - paid:,.2f}".replace(",", " ").replace(".", ",")
+    return f"{roll:,}".replace(",", " ") + " $", balance + " $"
+
+
+def _link_the_demo_property(page):
+    from citizens.demo import DEMO_ACCESS_CODE, demo_property
+
+    prop = demo_property()
+    roll, balance = _expected(prop)
+    page.get_by_role("link", name="Lier une propriété").click()
+    page.wait_for_url("**/mon-compte/proprietes/lier/")
+    assert _serious(page) == []
+    page.get_by_label("Matricule").fill(prop.matricule.replace("-", ""))
+    page.get_by_label("Code d'accès").fill(DEMO_ACCESS_CODE.lower())
+    page.get_by_label("propriétaire").check()
+    page.get_by_role("button", name="Lier avec le code d'accès").click()
+    expect(page.get_by_test_id("link-status")).to_have_text("vérifié")
+    assert _serious(page) == []
+
+    page.get_by_role("link", name="Mon compte").first.click()
+    card = page.get_by_test_id("property-card")
+    expect(card).to_have_count(1)
+    assert _digits(roll) in _digits(card.get_by_test_id("card-roll").inner_text())
+    assert _digits(balance) in _digits(card.get_by_test_id("card-taxes").inner_text())
+    assert _serious(page) == []
