@@ -6,6 +6,7 @@ from citizens.api import MeView, TokenView
 from collections_schedule.api import PropertyScheduleView, ZoneViewSet
 from geo.api import PlaceCategoryViewSet, PlaceViewSet, StreetViewSet
 from properties.api import PropertyViewSet
+from service_requests.public_api import ReportViewSet
 
 router = DefaultRouter()
 router.register("properties", PropertyViewSet, basename="property")
@@ -13,6 +14,7 @@ router.register("places", PlaceViewSet, basename="place")
 router.register("categories", PlaceCategoryViewSet, basename="category")
 router.register("streets", StreetViewSet, basename="street")
 router.register("collection-zones", ZoneViewSet, basename="collection-zone")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

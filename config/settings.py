@@ -25,6 +25,18 @@ env = environ.Env(
     # Domain part of the iCalendar UIDs: keep it stable, calendar apps key events on it.
     GUICHET_ICAL_DOMAIN=(str, "guichet.example"),
     STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
+    # The site's public address, for the links in e-mails sent by background tasks.
+    GUICHET_SITE_URL=(str, "http://127.0.0.1:8000"),
+    # Uploaded files (report photos): a folder, through Django's storage API.
+    MEDIA_ROOT=(str, str(BASE_DIR / "media")),
+    MEDIA_URL=(str, "/media/"),
+    # Largest photo accepted, in bytes (checked before decoding).
+    GUICHET_PHOTO_MAX_BYTES=(int, 10 * 1024 * 1024),
+    # Reports from one address without an account, per hour (more: "try again later").
+    GUICHET_ANONYMOUS_REPORTS_PER_HOUR=(int, 5),
+    # Background tasks (e-mails): "immediate" runs them right after the request's commit (no
+    # worker needed: the demo); "database" queues them for `manage.py db_worker`.
+    GUICHET_TASKS=(str, "immediate"),
     LOG_LEVEL=(str, "INFO"),
     # Outgoing e-mail as a URL: smtp+tls://user:password@host:587, or consolemail:// (prints).
     EMAIL_URL=(str, "consolemail://"),
@@ -106,7 +118,10 @@ INSTALLED_APPS = [
     "properties",
     "collections_schedule",
     "citizens",
+    "service_requests",
     "map_ui",
+    "django_tasks",
+    "django_tasks_db",
     # After citizens: its templates (citizens/templates/account/, allauth/) override allauth's.
     "allauth",
     "allauth.account",
@@ -207,6 +222,18 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+GUICHET_SITE_URL = env("GUICHET_SITE_URL").rstrip("/")
+MEDIA_ROOT = env("MEDIA_ROOT")
+MEDIA_URL = env("MEDIA_URL")
+GUICHET_PHOTO_MAX_BYTES = env("GUICHET_PHOTO_MAX_BYTES")
+GUICHET_ANONYMOUS_REPORTS_PER_HOUR = env("GUICHET_ANONYMOUS_REPORTS_PER_HOUR")
+# Uploads larger than this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+TASKS = {"default": {"BACKEND": {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}[env("GUICHET_TASKS")]}}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

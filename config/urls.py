@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("personnel/collectes/", include("collections_schedule.staff_urls")),
     path("collectes/", include("collections_schedule.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
+    path("", include("service_requests.urls")),
     path("mon-compte/", include("citizens.urls")),
     path("", include("map_ui.urls")),
     prefix_default_language=False,

@@ -13,6 +13,7 @@ from geo.models import Territory
 from properties.importers.parcels import import_parcels
 from properties.importers.roll import import_roll
 from properties.models import RollEntry
+from service_requests.models import Category
 
 DEMO_DIR = Path(settings.BASE_DIR) / "data" / "pincourt"
 DEMO_STREAMS = ["garbage", "recycling", "organics", "green-waste", "bulky", "christmas-trees"]
@@ -31,6 +32,7 @@ STEPS = [
     ("tax accounts", lambda: import_tax_accounts(DEMO_DIR / "taxes-2026-generated.csv",
                                                  commit=True)),
     ("demo access code", lambda: _demo_access_code()),
+    ("request categories", lambda: _request_categories()),
 ]
 
 
@@ -66,6 +68,13 @@ def _zones(stream):
     return report
 
 
+def _request_categories():
+    from service_requests.categories import load_categories
+
+    counts = load_categories(DEMO_DIR / "request-categories.json")
+    return _Note(", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
 def _demo_access_code():
     from citizens.demo import set_demo_access_code
 
@@ -86,7 +95,8 @@ def demo_loaded() -> bool:
     return (Territory.objects.filter(name="Pincourt").exists()
             and RollEntry.objects.filter(roll_year=2026).exists()
             and ZoneSet.objects.filter(status="active").exists()
-            and AccessCode.objects.exists())
+            and AccessCode.objects.exists()
+            and Category.objects.exists())
 
 
 @transaction.atomic

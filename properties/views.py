@@ -17,7 +17,7 @@ from .proximity import grouped_by_category, nearby_places
 from .search import MAX_QUERY_LENGTH, find_properties
 
 
-def _map_base():
+def map_base():
     territory = Territory.objects.annotate(
         extent_geojson=AsGeoJSON(Transform("geom", 4326), precision=6)).current()
     return {
@@ -34,7 +34,7 @@ def home(request):
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     results = find_properties(query) if query else None
     return render(request, "map_ui/home.html", {
-        "query": query, "results": results, "map_config": _map_base()})
+        "query": query, "results": results, "map_config": map_base()})
 
 
 def property_page(request, pk):
@@ -56,7 +56,7 @@ def property_page(request, pk):
         zone.transform(4326)
         area = json.loads(zone.geojson)
     config = {
-        **_map_base(),
+        **map_base(),
         "property": {"id": prop.pk, "shape": json.loads(prop.shape) if prop.shape else None,
                      "point": [prop.point.y, prop.point.x] if prop.point else None},
         "area": area,

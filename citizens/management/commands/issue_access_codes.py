@@ -36,9 +36,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {count} access codes would be issued to {output}. "
                               "Nothing changed; add --commit.")
             return
+        try:  # created here, exclusively: the cleanup below only ever removes our own file
+            descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise CommandError(f"{output} exists: choose a new file (it would hold secrets).")
         try:
             with transaction.atomic():
-                self._write(output, properties)
+                self._write(descriptor, properties)
         except BaseException:
             output.unlink(missing_ok=True)  # codes that were not stored must not be printed
             raise
@@ -59,8 +63,7 @@ class Command(BaseCommand):
             queryset = queryset.filter(access_code__isnull=True)
         return list(queryset)
 
-    def _write(self, output, properties):
-        descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    def _write(self, descriptor, properties):
         with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, delimiter=";")
             writer.writerow(["matricule", "adresse", "code_acces"])

@@ -1,0 +1,252 @@
+"""Every change to a request goes through these keyword-only functions, one transaction each,
+and leaves an Event in its history. Web forms, the clerks' pages and Open311 all call them, so a
+request is the same whatever its channel."""
+import datetime as dt
+
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from geo.models import Territory
+from properties.models import Property
+
+from .models import Event, Follower, Photo, ServiceRequest
+from .questions import clean_answers
+
+DUPLICATE_RADIUS_M = 50
+MAX_DESCRIPTION = 5000
+Status = ServiceRequest.Status
+
+
+def point_from_lonlat(lon, lat) -> Point:
+    """A WGS 84 longitude/latitude as a point in the storage CRS; a clear error when the numbers
+    are not coordinates or fall outside the municipality."""
+    from django.conf import settings
+
+    try:
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Choose a place on the map or type an address."),
+                              code="no_location") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValidationError(_("These coordinates are not valid."), code="bad_location")
+    point = Point(lon, lat, srid=4326)
+    point.transform(settings.GUICHET_SRID)
+    check_in_territory(point)
+    return point
+
+
+def check_in_territory(point):
+    if Territory.objects.exists() and not Territory.objects.covering(point).exists():
+        raise ValidationError(
+            _("This place is outside the municipality: the city can only act on its own "
+              "territory."), code="outside_territory")
+
+
+def clean_description(text: str) -> str:
+    """Plain text: tags are removed (the text between them is kept), spaces trimmed."""
+    text = strip_tags(text or "").strip()
+    if not text:
+        raise ValidationError(_("Describe the problem in a few words."), code="required")
+    if len(text) > MAX_DESCRIPTION:
+        raise ValidationError(_("At most %(n)d characters.") % {"n": MAX_DESCRIPTION},
+                              code="too_long")
+    return text
+
+
+def open_nearby(*, category, point, radius_m=DUPLICATE_RADIUS_M, exclude=None):
+    """Open, confirmed requests of `category` within `radius_m` of `point`, nearest first: the
+    candidates for "this is my problem too"."""
+    from django.contrib.gis.db.models.functions import Distance
+
+    qs = (ServiceRequest.objects
+          .filter(category=category, status__in=ServiceRequest.OPEN, confirmed=True,
+                  location__dwithin=(point, D(m=radius_m)))
+          .annotate(distance=Distance("location", point))
+          .order_by("distance", "pk"))
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs
+
+
+@transaction.atomic
+def submit_request(*, category, point, description, answers=None, user=None, channel="web",
+                   contact_name="", contact_email="", contact_phone="", address="",
+                   photos=(), clerk=None, api_client=None, ip=None) -> ServiceRequest:
+    """A new request. `user`: the signed-in citizen (or the citizen a clerk logs it for).
+    Without a user, an e-mail is required and the request waits for its confirmation (web,
+    Open311) unless a clerk logs it. `photos`: ProcessedPhoto objects (service_requests.photos),
+    already checked; they are saved in this transaction."""
+    if not category.active:
+        raise ValidationError(_("This category is no longer offered."), code="inactive")
+    check_in_territory(point)
+    description = clean_description(description)
+    cleaned = clean_answers(category, answers or {})
+    if user is None and not contact_email and clerk is None:
+        raise ValidationError({"contact_email": _("Give your e-mail address: we write to you "
+                                                  "when the request moves.")})
+    confirmed = user is not None or clerk is not None
+    request = ServiceRequest.objects.create(
+        category=category, department=category.department, location=point,
+        address=address[:300], property=Property.objects.at_point(point),
+        description=description, answers=cleaned, channel=channel, reporter=user,
+        contact_name=contact_name, contact_email=contact_email or (user.email if user else ""),
+        contact_phone=contact_phone, confirmed=confirmed, api_client=api_client,
+        submitter_ip=ip)
+    note = (_("Logged by a clerk (%(channel)s).") % {"channel": request.get_channel_display()}
+            if clerk else "")
+    Event.objects.create(request=request, kind=Event.Kind.CREATED, actor=clerk or user,
+                         to_status=Status.SUBMITTED, note=note, public=True)
+    for processed in photos:
+        attach_photo(request=request, processed=processed)
+    if not confirmed:
+        from .notifications import send_confirmation
+
+        transaction.on_commit(lambda: send_confirmation.enqueue(request.pk))
+    return request
+
+
+def attach_photo(*, request, processed) -> Photo:
+    from .photos import save_photo
+
+    image_name, thumb_name = save_photo(processed)
+    return Photo.objects.create(request=request, image=image_name, thumbnail=thumb_name,
+                                width=processed.width, height=processed.height)
+
+
+@transaction.atomic
+def confirm_email(*, token) -> ServiceRequest | None:
+    """The anonymous reporter clicked the link: the request enters the queue."""
+    request = (ServiceRequest.objects.select_for_update()
+               .filter(confirm_token=token).first())
+    if request is not None and not request.confirmed:
+        request.confirmed = True
+        request.save(update_fields=["confirmed", "updated_at"])
+    return request
+
+
+@transaction.atomic
+def follow(*, request, user) -> bool:
+    """"This is my problem too": `user` hears of the request's changes. False if they already
+    reported or followed it."""
+    if request.reporter_id == user.pk:
+        return False
+    _, created = Follower.objects.get_or_create(request=request, user=user)
+    return created
+
+
+def _locked(request) -> ServiceRequest:
+    return ServiceRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _event(request, *, kind, by, note="", public=True, from_status="", to_status=""):
+    event = Event.objects.create(request=request, kind=kind, actor=by, note=(note or "").strip(),
+                                 public=public, from_status=from_status, to_status=to_status)
+    if public:
+        from .notifications import send_update
+
+        transaction.on_commit(lambda: send_update.enqueue(event.pk))
+    return event
+
+
+@transaction.atomic
+def change_status(*, request, status, by, note="", public=True, duplicate_of=None,
+                  responsible_body="") -> Event:
+    """A new status with its note. "Duplicate" needs the original; "not the city's
+    responsibility" needs the body responsible; closing without a fix needs a note."""
+    request = _locked(request)
+    if status not in Status.values:
+        raise ValidationError(_("Unknown status."), code="bad_status")
+    if status == request.status:
+        raise ValidationError(_("The request already has this status."), code="same_status")
+    if status == Status.DUPLICATE:
+        return merge(duplicate=request, original=duplicate_of, by=by, note=note)
+    if status == Status.NOT_CITY:
+        responsible_body = (responsible_body or "").strip()
+        if not responsible_body:
+            raise ValidationError({"responsible_body": _("Say which body is responsible.")})
+        request.responsible_body = responsible_body
+    if status == Status.CLOSED_NOT_FIXED and not (note or "").strip():
+        raise ValidationError({"note": _("Explain to the citizen why it is closed.")})
+    previous = request.status
+    request.status = status
+    request.closed_at = None if status in ServiceRequest.OPEN else timezone.now()
+    request.save()
+    return _event(request, kind=Event.Kind.STATUS, by=by, note=note, public=public,
+                  from_status=previous, to_status=status)
+
+
+@transaction.atomic
+def merge(*, duplicate, original, by, note="") -> Event:
+    """`duplicate` closes as a duplicate of `original`; its reporter and followers follow the
+    original, so they hear of the fix."""
+    if original is None:
+        raise ValidationError({"duplicate_of": _("Give the number of the original request.")})
+    duplicate, original = _locked(duplicate), _locked(original)
+    if original.pk == duplicate.pk or original.duplicate_of_id == duplicate.pk:
+        raise ValidationError({"duplicate_of": _("A request cannot be a duplicate of itself.")})
+    if original.status == Status.DUPLICATE:
+        original = original.duplicate_of  # point at the root, not at another duplicate
+    people = {f.user_id for f in duplicate.followers.all()}
+    if duplicate.reporter_id:
+        people.add(duplicate.reporter_id)
+    people.discard(original.reporter_id)
+    for user_id in people:
+        Follower.objects.get_or_create(request=original, user_id=user_id)
+    previous = duplicate.status
+    duplicate.status = Status.DUPLICATE
+    duplicate.duplicate_of = original
+    duplicate.closed_at = timezone.now()
+    duplicate.save()
+    _event(original, kind=Event.Kind.MERGED, by=by, public=False,
+           note=_("Request #%(n)s merged into this one.") % {"n": duplicate.pk})
+    return _event(duplicate, kind=Event.Kind.STATUS, by=by, note=note, public=True,
+                  from_status=previous, to_status=Status.DUPLICATE)
+
+
+@transaction.atomic
+def add_note(*, request, by, note, public=False) -> Event:
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write the note.")})
+    return _event(request, kind=Event.Kind.NOTE, by=by, note=note, public=public)
+
+
+@transaction.atomic
+def assign(*, request, to, by) -> Event:
+    request = _locked(request)
+    request.assigned_to = to
+    request.save(update_fields=["assigned_to", "updated_at"])
+    return _event(request, kind=Event.Kind.ASSIGNED, by=by, public=False,
+                  note=str(to.get_full_name() or to.email) if to else _("unassigned"))
+
+
+@transaction.atomic
+def set_expected(*, request, on: dt.date | None, by, note="") -> Event:
+    request = _locked(request)
+    request.expected_on = on
+    request.save(update_fields=["expected_on", "updated_at"])
+    return _event(request, kind=Event.Kind.EXPECTED, by=by, note=note, public=True)
+
+
+def is_overdue(request, today=None) -> bool:
+    today = today or timezone.localdate()
+    if not request.is_open():
+        return False
+    due = timezone.localtime(request.submitted_at).date() + dt.timedelta(
+        days=request.category.target_days)
+    return today > due
+
+
+def overdue_filter(now=None):
+    """The queue's "overdue": open, and submitted longer ago than its category's target delay
+    (computed in the database, so it filters and paginates like any other criterion)."""
+    from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
+
+    now = now or timezone.now()
+    delay = ExpressionWrapper(F("category__target_days") * Value(dt.timedelta(days=1)),
+                              output_field=DurationField())
+    return Q(status__in=ServiceRequest.OPEN) & Q(submitted_at__lt=now - delay)

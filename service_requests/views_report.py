@@ -1,0 +1,173 @@
+"""Reporting a problem on the site: where and what (map click, address or "use my location"),
+then the details; the open reports of the same category nearby are offered first ("this is my
+problem too"). A visitor without an account confirms by e-mail and is rate limited."""
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from properties.search import find_properties
+from properties.views import map_base
+
+from . import services
+from .forms import DetailsForm, LocationForm
+from .models import Category, ServiceRequest
+from .photos import process_photo
+from .uploads import MaxSizeUploadHandler
+
+
+def _report_map_config():
+    return {**map_base(), "reportsUrl": reverse("report-list")}
+
+
+def report(request):
+    """Step 1: the place and the category."""
+    form = LocationForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return redirect(_details_url(form.cleaned_data))
+    return render(request, "service_requests/report.html",
+                  {"form": form, "map_config": _report_map_config()})
+
+
+def _details_url(data):
+    from urllib.parse import urlencode
+
+    params = {"category": data["category"].code}
+    if data.get("lon") is not None and data.get("lat") is not None:
+        params.update(lon=f"{data['lon']:.7f}", lat=f"{data['lat']:.7f}")
+    if data.get("address"):
+        params["address"] = data["address"]
+    return reverse("service_requests:report_details") + "?" + urlencode(params)
+
+
+def _locate(params):
+    """(point, address label) from lon/lat or else the address typed. ValidationError when
+    neither gives a place in the territory."""
+    address = (params.get("address") or "").strip()[:200]
+    lon, lat = params.get("lon"), params.get("lat")
+    if (lon in (None, "") or lat in (None, "")) and address:
+        matches = [m for m in find_properties(address, limit=1) if m["lon"] is not None]
+        if not matches:
+            raise ValidationError(_("No address matches \"%(address)s\". Check the civic number "
+                                    "and the street, or choose the place on the map.")
+                                  % {"address": address}, code="unknown_address")
+        lon, lat, address = matches[0]["lon"], matches[0]["lat"], matches[0]["label"]
+    return services.point_from_lonlat(lon, lat), address
+
+
+def _anonymous_throttled(ip) -> bool:
+    since = timezone.now() - dt.timedelta(hours=1)
+    recent = ServiceRequest.objects.filter(reporter=None, submitter_ip=ip,
+                                           submitted_at__gte=since).count()
+    return recent >= settings.GUICHET_ANONYMOUS_REPORTS_PER_HOUR
+
+
+@csrf_exempt  # checked below, once the upload handlers are in place
+def report_details(request):
+    """Step 2: the details. The size guard goes in before the body is read (a 200 MB upload
+    is cut short, not written to disk)."""
+    request.upload_handlers.insert(0, MaxSizeUploadHandler(request))
+    return _report_details(request)
+
+
+@csrf_protect
+def _report_details(request):
+    params = request.GET
+    category = Category.objects.filter(code=params.get("category"), active=True).first()
+    try:
+        if category is None:
+            raise ValidationError(_("Choose a category."), code="no_category")
+        point, address = _locate(params)
+    except ValidationError as error:
+        form = LocationForm(params)
+        form.is_valid()  # so that errors can be added (and a bad category is shown)
+        for message in error.messages:
+            form.add_error(None, message)
+        return render(request, "service_requests/report.html",
+                      {"form": form, "map_config": _report_map_config()}, status=400)
+    anonymous = not request.user.is_authenticated
+    form = DetailsForm(request.POST or None, request.FILES or None, category=category,
+                       anonymous=anonymous)
+    if request.method == "POST":
+        created = _submit(request, form, category, point, address)
+        if created is not None:
+            return created
+    nearby = list(services.open_nearby(category=category, point=point)[:5])
+    return render(request, "service_requests/report_details.html", {
+        "form": form, "category": category, "address": address, "nearby": nearby,
+        "point": point.transform(4326, clone=True), "anonymous": anonymous,
+        "next": request.get_full_path()}, status=400 if form.errors else 200)
+
+
+def _submit(request, form, category, point, address):
+    if getattr(request, "upload_too_large", False):
+        form.add_error("photos", _("The photos are too large: at most %(mb)d MB each.")
+                       % {"mb": settings.GUICHET_PHOTO_MAX_BYTES // 1_000_000})
+        return None
+    if not form.is_valid():
+        return None
+    anonymous = not request.user.is_authenticated
+    ip = request.META.get("REMOTE_ADDR")
+    if anonymous and _anonymous_throttled(ip):
+        form.add_error(None, _("Too many reports were sent from your connection in the last "
+                               "hour. Sign in, or try again later."))
+        return None
+    try:
+        photos = [process_photo(upload) for upload in form.cleaned_data["photos"]]
+    except ValidationError as error:
+        form.add_error("photos", error)
+        return None
+    try:
+        created = services.submit_request(
+            category=category, point=point, description=form.cleaned_data["description"],
+            answers=form.raw_answers(), user=None if anonymous else request.user,
+            contact_email=form.cleaned_data.get("contact_email", ""), address=address,
+            photos=photos, ip=ip)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            form.add_answer_errors(error.error_dict)
+        else:
+            form.add_error(None, error)
+        return None
+    if anonymous:
+        return redirect("service_requests:report_sent", public_id=created.public_id)
+    messages.success(request, _("Thank you. Your request #%(n)s was sent to the city.")
+                     % {"n": created.pk})
+    return redirect("service_requests:mine_detail", public_id=created.public_id)
+
+
+def report_sent(request, public_id):
+    """After an anonymous report: check your e-mail. (Shows nothing personal.)"""
+    created = get_object_or_404(ServiceRequest, public_id=public_id)
+    return render(request, "service_requests/report_sent.html", {"report": created})
+
+
+def confirm(request, token):
+    """The link of the confirmation e-mail: the visitor's report enters the queue."""
+    confirmed = services.confirm_email(token=token)
+    if confirmed is None:
+        return render(request, "service_requests/confirm.html", {"report": None}, status=404)
+    return render(request, "service_requests/confirm.html", {"report": confirmed})
+
+
+@require_POST
+def follow(request, pk):
+    """"This is my problem too": needs an account (the citizen then hears of its progress)."""
+    target = get_object_or_404(ServiceRequest, pk=pk, confirmed=True)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.POST.get("next") or reverse(
+            "service_requests:public_detail", args=[pk]))
+    if services.follow(request=target, user=request.user):
+        messages.success(request, _("You now follow request #%(n)s: we will write to you when "
+                                    "it moves.") % {"n": target.pk})
+    else:
+        messages.info(request, _("You already follow request #%(n)s.") % {"n": target.pk})
+    return redirect("service_requests:mine")
