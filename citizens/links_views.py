@@ -171,7 +171,7 @@ def clerk_link_decide(request, pk):
         else:
             _log(request, link, AccessLog.Action.CHANGE)
             messages.success(request, done)
-            return redirect("citizens:clerk_links")
+            return redirect("clerks:links")
     _log(request, link, AccessLog.Action.VIEW)
     others = _with_address(PropertyLink.objects.filter(
         property=link.property, status__in=links.OPEN_STATUSES).exclude(pk=link.pk))

@@ -85,6 +85,9 @@ class AccessCode(models.Model):
         verbose_name = _("access code")
         verbose_name_plural = _("access codes")
 
+    def __str__(self):
+        return f"access code of {self.property_id}"
+
 
 class LinkAttempt(models.Model):
     """Every code tried, to throttle guessing per account and per property."""
@@ -93,6 +96,9 @@ class LinkAttempt(models.Model):
     property = models.ForeignKey(Property, null=True, on_delete=models.CASCADE, related_name="+")
     succeeded = models.BooleanField()
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
 
 
 class TaxBill(models.Model):
@@ -129,6 +135,9 @@ class TaxInstalment(models.Model):
         constraints = [models.UniqueConstraint(fields=["bill", "number"],
                                                name="instalment_unique")]
 
+    def __str__(self):
+        return f"{self.bill_id} #{self.number} {self.due_on}"
+
 
 class TaxPayment(models.Model):
     bill = models.ForeignKey(TaxBill, on_delete=models.CASCADE, related_name="payments")
@@ -140,6 +149,9 @@ class TaxPayment(models.Model):
         ordering = ["paid_on"]
         constraints = [models.UniqueConstraint(fields=["bill", "reference"],
                                                name="payment_unique")]
+
+    def __str__(self):
+        return f"{self.reference} {self.paid_on} {self.amount}"
 
 
 class AccessLog(models.Model):
@@ -164,3 +176,6 @@ class AccessLog(models.Model):
         ordering = ["-at"]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.record}"

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 
@@ -20,6 +22,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("personnel/collectes/", include("collections_schedule.staff_urls")),
+    path("personnel/liens/", include("citizens.urls_clerks")),
     path("collectes/", include("collections_schedule.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
     path("", include("service_requests.urls")),

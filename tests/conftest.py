@@ -25,3 +25,15 @@ def data_dir():
 @pytest.fixture
 def demo_dir():
     return DEMO
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in French, the site's default: a request to /en/... leaves English
+    active in the thread, and reverse() would then build /en/ URLs for the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -98,7 +98,7 @@ def test_views_are_logged_and_the_citizen_reads_their_log(client, alice, django_
     clerk = django_user_model.objects.create_user(username="commis", password=PASSWORD,
                                                   is_staff=True)
     client.force_login(clerk)
-    client.get(reverse("citizens:clerk_links"))
+    client.get(reverse("clerks:links"))
     client.force_login(user)
     client.get(reverse("citizens:tax_account", args=[link.pk]))
     entries = AccessLog.objects.filter(subject=user)

@@ -70,7 +70,7 @@ def test_sign_up_confirm_by_email_sign_in(page, site_url, smtp_sink, address):  
 
 
 def _digits(text: str) -> str:
-    """A French amount without its spaces (normal, no-break or thin): "14 662,24 $" -> "14662,24$"."""
+    """A French amount without its spaces (normal, no-break or thin)."""
     return re.sub(r"[\s\u00a0\u202f]", "", text)
 
 

@@ -10,6 +10,8 @@ from django.db.models import Prefetch
 from citizens.links import find_property, issue_access_code
 from properties.models import CivicAddress, Property
 
+EXISTS = "%s exists: choose a new file (it would hold secrets)."
+
 
 class Command(BaseCommand):
     help = ("Issue a new access code for each property (or those named, or those without one) "
@@ -29,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, output, matricule, missing_only, commit, **opts):
         output = Path(output)
         if output.exists():
-            raise CommandError(f"{output} exists: choose a new file (it would hold secrets).")
+            raise CommandError(EXISTS % output) from None
         properties = self._properties(matricule, missing_only)
         count = len(properties)
         if not commit:
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         try:  # created here, exclusively: the cleanup below only ever removes our own file
             descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            raise CommandError(f"{output} exists: choose a new file (it would hold secrets).")
+            raise CommandError(EXISTS % output) from None
         try:
             with transaction.atomic():
                 self._write(descriptor, properties)
