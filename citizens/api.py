@@ -2,7 +2,7 @@
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -58,12 +58,37 @@ class PendingSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class RequestSummarySerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="pk")
+    id = serializers.UUIDField(source="public_id")
+    category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    channel = serializers.CharField()
+    address = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    expected_on = serializers.DateField(allow_null=True)
+    mine = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    def get_mine(self, obj) -> bool:
+        return obj.reporter_id == self.context["user"].pk
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_history(self, obj):
+        """Public events only: internal notes never leave the staff's pages."""
+        return [{"at": e.at, "status": e.to_status, "note": e.note}
+                for e in obj.events.all() if e.public]
+
+
 class DashboardSerializer(serializers.Serializer):
     email = serializers.EmailField()
     cards = CardSerializer(many=True)
     pending = PendingSerializer(many=True)
     refused = PendingSerializer(many=True)
     household = HouseholdSerializer(many=True)
+    requests = RequestSummarySerializer(many=True)
 
 
 class MeView(APIView):
@@ -77,7 +102,7 @@ class MeView(APIView):
         data = {"email": request.user.email, **dashboard(request.user, timezone.localtime())}
         log_access(request, subject=request.user, action=AccessLog.Action.VIEW,
                    record="dashboard")
-        return Response(DashboardSerializer(data).data)
+        return Response(DashboardSerializer(data, context={"user": request.user}).data)
 
 
 class TokenThrottle(AnonRateThrottle):

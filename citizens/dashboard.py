@@ -46,4 +46,12 @@ def dashboard(user, now=None):
         "pending": [link for link in links if link.status == PropertyLink.Status.PENDING],
         "refused": [link for link in links if link.status == PropertyLink.Status.REFUSED],
         "household": list(user.household.all()),
+        "requests": my_requests(user),
     }
+
+
+def my_requests(user, limit=5):
+    """My latest requests (any channel) and the ones I follow, newest first."""
+    from service_requests.views_mine import mine_queryset
+
+    return list(mine_queryset(user).prefetch_related("events")[:limit])

@@ -132,3 +132,44 @@ def test_deletion_removes_the_person_and_keeps_the_citys_records(client, alice):
     assert link.user is None and link.status == "unlinked"  # the city's record stays
     assert AccessLog.objects.filter(action="delete", record="account", subject=None).exists()
     assert not AccessLog.objects.filter(subject_id=user.pk).exists()
+
+
+def _report_for(user, **contact):
+    from service_requests import services
+    from service_requests.categories import load_categories
+    from service_requests.models import Category
+    from tests.service_requests.test_reporting import CATEGORIES
+
+    load_categories(CATEGORIES)
+    home = Property.objects.exclude(address_point=None).order_by("pk")[2]
+    return services.submit_request(category=Category.objects.get(code="graffiti"),
+                                   point=home.address_point, description="Tag sur le mur",
+                                   answers={"surface": "mobilier", "haineux": "non"},
+                                   user=user, **contact)
+
+
+def test_requests_are_in_the_export_and_the_api_but_not_internal_notes(client, alice, bob):
+    from service_requests import services
+
+    user, _, _ = alice
+    report = _report_for(user, contact_phone="514-555-0101")
+    services.add_note(request=report, by=bob, note="Note interne du commis", public=False)
+    client.force_login(user)
+    exported = json.loads(client.get(reverse("citizens:export")).content)
+    [mine] = exported["requests"]
+    assert mine["number"] == report.pk and mine["contact"]["phone"] == "514-555-0101"
+    me = client.get(reverse("me")).json()
+    assert [r["number"] for r in me["requests"]] == [report.pk]
+    assert "Note interne du commis" not in json.dumps(exported) + json.dumps(me)
+    client.force_login(bob)
+    assert client.get(reverse("me")).json()["requests"] == []
+
+
+def test_deletion_keeps_requests_without_identity(client, alice):
+    user, _, _ = alice
+    report = _report_for(user, contact_name="Alice Tremblay", contact_phone="514-555-0101")
+    client.force_login(user)
+    client.post(reverse("citizens:delete"), {"password": PASSWORD})
+    report.refresh_from_db()
+    assert report.reporter is None and report.description == "Tag sur le mur"
+    assert (report.contact_name, report.contact_email, report.contact_phone) == ("", "", "")
