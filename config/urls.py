@@ -18,11 +18,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("service_requests.open311.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("personnel/collectes/", include("collections_schedule.staff_urls")),
     path("personnel/liens/", include("citizens.urls_clerks")),
+    path("personnel/demandes/", include("service_requests.staff_urls")),
     path("collectes/", include("collections_schedule.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
     path("", include("service_requests.urls")),
@@ -30,3 +32,9 @@ urlpatterns += i18n_patterns(
     path("", include("map_ui.urls")),
     prefix_default_language=False,
 )
+
+if settings.GUICHET_SERVE_MEDIA:
+    # Report photos, served by Django for the demo (thumbnails on the staff pages, approved
+    # photos on the public ones); in production the web server serves MEDIA_ROOT instead.
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve,
+                            {"document_root": settings.MEDIA_ROOT})]

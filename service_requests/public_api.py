@@ -1,14 +1,16 @@
 """The public reports layer (GeoJSON, WGS 84): what anyone may see, no personal data."""
 import django_filters
+from django import forms
 from django.contrib.gis.db.models.functions import Transform
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geo.fields import WGS84GeometryField
 from geo.filters import WGS84InBBoxFilter
 from geo.pagination import GeoPagination
-from geo.fields import WGS84GeometryField
 
-from .models import ServiceRequest
+from .models import Category, ServiceRequest
 from .public import public_queryset
 
 
@@ -32,9 +34,13 @@ class ReportSerializer(GeoFeatureModelSerializer):
 
 
 class ReportFilter(django_filters.FilterSet):
-    category = django_filters.CharFilter(field_name="category__code")
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.all(), to_field_name="code",
+        empty_label=_("all"), help_text="A category code (Open311 service_code).")
     status = django_filters.MultipleChoiceFilter(
-        choices=[*ServiceRequest.Status.choices, ("open", "open")], method="filter_status")
+        label=_("Status"), method="filter_status", widget=forms.CheckboxSelectMultiple,
+        choices=[("open", _("open (any)")), ("closed", _("closed (any)")),
+                 *ServiceRequest.Status.choices])
 
     class Meta:
         model = ServiceRequest
@@ -45,6 +51,9 @@ class ReportFilter(django_filters.FilterSet):
         if "open" in wanted:
             wanted.discard("open")
             wanted.update(ServiceRequest.OPEN)
+        if "closed" in wanted:
+            wanted.discard("closed")
+            wanted.update(set(ServiceRequest.Status.values) - set(ServiceRequest.OPEN))
         return queryset.filter(status__in=wanted)
 
 

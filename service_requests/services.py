@@ -250,3 +250,15 @@ def overdue_filter(now=None):
     delay = ExpressionWrapper(F("category__target_days") * Value(dt.timedelta(days=1)),
                               output_field=DurationField())
     return Q(status__in=ServiceRequest.OPEN) & Q(submitted_at__lt=now - delay)
+
+
+@transaction.atomic
+def review_photo(*, photo, approved: bool, by) -> Photo:
+    """Staff decide whether a photo may be shown to the public (faces, plates, private
+    property). Recorded as an internal event."""
+    photo.approved = approved
+    photo.save(update_fields=["approved"])
+    _event(photo.request, kind=Event.Kind.NOTE, by=by, public=False,
+           note=(_("Photo %(n)s approved for the public.") if approved
+                 else _("Photo %(n)s kept private.")) % {"n": photo.pk})
+    return photo

@@ -10,6 +10,7 @@ urlpatterns = [
     path("signaler/details/", views_report.report_details, name="report_details"),
     path("signaler/envoye/<uuid:public_id>/", views_report.report_sent, name="report_sent"),
     path("signaler/confirmer/<uuid:token>/", views_report.confirm, name="confirm"),
+    path("signalements/", public.public_list, name="public_list"),
     path("signalements/<int:pk>/", public.public_detail, name="public_detail"),
     path("signalements/<int:pk>/suivre/", views_report.follow, name="follow"),
     path("mon-compte/demandes/", views_mine.mine, name="mine"),

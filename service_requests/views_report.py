@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from properties.search import find_properties
 from properties.views import map_base
 
 from . import services
 from .forms import DetailsForm, LocationForm
+from .locating import locate
 from .models import Category, ServiceRequest
 from .photos import process_photo
 from .uploads import MaxSizeUploadHandler
@@ -48,21 +48,6 @@ def _details_url(data):
     return reverse("service_requests:report_details") + "?" + urlencode(params)
 
 
-def _locate(params):
-    """(point, address label) from lon/lat or else the address typed. ValidationError when
-    neither gives a place in the territory."""
-    address = (params.get("address") or "").strip()[:200]
-    lon, lat = params.get("lon"), params.get("lat")
-    if (lon in (None, "") or lat in (None, "")) and address:
-        matches = [m for m in find_properties(address, limit=1) if m["lon"] is not None]
-        if not matches:
-            raise ValidationError(_("No address matches \"%(address)s\". Check the civic number "
-                                    "and the street, or choose the place on the map.")
-                                  % {"address": address}, code="unknown_address")
-        lon, lat, address = matches[0]["lon"], matches[0]["lat"], matches[0]["label"]
-    return services.point_from_lonlat(lon, lat), address
-
-
 def _anonymous_throttled(ip) -> bool:
     since = timezone.now() - dt.timedelta(hours=1)
     recent = ServiceRequest.objects.filter(reporter=None, submitter_ip=ip,
@@ -85,7 +70,7 @@ def _report_details(request):
     try:
         if category is None:
             raise ValidationError(_("Choose a category."), code="no_category")
-        point, address = _locate(params)
+        point, address = locate(params)
     except ValidationError as error:
         form = LocationForm(params)
         form.is_valid()  # so that errors can be added (and a bad category is shown)

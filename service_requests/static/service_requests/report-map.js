@@ -27,7 +27,7 @@ if (lon.value && lat.value) {
   map.setView(latlng, 17);
 }
 map.on("click", (event) => choose(event.latlng, messages.chosen));
-form.querySelector("[data-locate]").addEventListener("click", () => {
+form.querySelector("[data-locate]")?.addEventListener("click", () => {
   if (!navigator.geolocation) {
     status.textContent = messages.noLocation;
     return;

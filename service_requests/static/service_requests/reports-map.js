@@ -1,0 +1,38 @@
+// The public reports map: the reports in view (GeoJSON from /api/reports/ with the page's
+// filters), reloaded when the map moves; each marker links to the report's public page.
+/* global L */
+import { createMap, getJSON, readConfig } from "/static/map_ui/basemap.js";
+
+const config = readConfig();
+const element = document.getElementById("reports-map");
+const map = createMap(element, config);
+const layer = L.geoJSON(null, {
+  pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
+    radius: 7, weight: 2, color: "#fff", fillOpacity: 0.9,
+    fillColor: ["resolved", "closed", "duplicate", "not_city"].includes(feature.properties.status)
+      ? "#64748b" : "#1d4ed8",
+  }),
+  onEachFeature: (feature, marker) => {
+    const link = document.createElement("a");
+    link.href = feature.properties.url;
+    link.textContent = `#${feature.id} ${feature.properties.category_name} — ${feature.properties.status_label}`;
+    marker.bindPopup(link);
+  },
+}).addTo(map);
+
+async function load() {
+  const b = map.getBounds();
+  const params = new URLSearchParams({
+    in_bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((n) => n.toFixed(5)).join(","),
+    page_size: "500",
+  });
+  if (config.filters.category) params.set("category", config.filters.category);
+  for (const status of config.filters.status) params.append("status", status);
+  const data = await getJSON(`${config.reportsUrl}?${params}`);
+  layer.clearLayers();
+  layer.addData(data);
+  element.dataset.loaded = String(data.features.length);
+}
+
+map.on("moveend", () => load().catch(() => {}));
+load().catch(() => {});
