@@ -27,6 +27,8 @@ env = environ.Env(
     STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
     # The site's public address, for the links in e-mails sent by background tasks.
     GUICHET_SITE_URL=(str, "http://127.0.0.1:8000"),
+    # The "contact" of Open311 discovery (empty: the city's name and the site's address).
+    GUICHET_OPEN311_CONTACT=(str, ""),
     # Uploaded files (report photos): a folder, through Django's storage API.
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
     MEDIA_URL=(str, "/media/"),
@@ -225,6 +227,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUICHET_SITE_URL = env("GUICHET_SITE_URL").rstrip("/")
+GUICHET_OPEN311_CONTACT = env("GUICHET_OPEN311_CONTACT")
 MEDIA_ROOT = env("MEDIA_ROOT")
 MEDIA_URL = env("MEDIA_URL")
 GUICHET_SERVE_MEDIA = env("GUICHET_SERVE_MEDIA")

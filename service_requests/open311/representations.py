@@ -79,7 +79,7 @@ def extensions() -> list[dict]:
 
 def discovery(*, url: str) -> dict:
     town = settings.GUICHET_MUNICIPALITY_NAME
-    contact = getattr(settings, "GUICHET_OPEN311_CONTACT", "") or _(
+    contact = settings.GUICHET_OPEN311_CONTACT or _(
         "The city of %(town)s: %(site)s") % {"town": town, "site": settings.GUICHET_SITE_URL}
     return {
         "changeset": CHANGESET,

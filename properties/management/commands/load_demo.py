@@ -12,5 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if demo_loaded() and not opts["force"]:
             self.stdout.write("Demo municipality already loaded (use --force to re-import).")
-            return
-        load_demo(log=self.stdout.write)
+        else:
+            load_demo(log=self.stdout.write)
+        # Not part of load_demo: the tests load the town without sample requests.
+        from service_requests.demo import load_sample_requests
+
+        self.stdout.write(f"== sample requests\n{load_sample_requests()}")
