@@ -36,7 +36,7 @@ class ReportSerializer(GeoFeatureModelSerializer):
 class ReportFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=Category.objects.all(), to_field_name="code",
-        empty_label=_("all"), help_text="A category code (Open311 service_code).")
+        empty_label=_("all"))
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), method="filter_status", widget=forms.CheckboxSelectMultiple,
         choices=[("open", _("open (any)")), ("closed", _("closed (any)")),

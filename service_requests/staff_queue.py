@@ -12,7 +12,7 @@ from properties.views import map_base
 
 from .models import ServiceRequest
 from .services import overdue_filter
-from .staff_filters import OPEN, QueueFilter
+from .staff_filters import DEFAULT_RADIUS, OPEN, QueueFilter
 
 PAGE_SIZE = 50
 MAP_LIMIT = 500  # markers on the queue's map (the table pages through the rest)
@@ -38,6 +38,8 @@ def queue(request):
     data = request.GET.copy()
     if not data.getlist("status"):
         data.setlist("status", [OPEN])  # no status ticked: what is still open
+    if not data.get("radius"):
+        data["radius"] = str(DEFAULT_RADIUS)
     filtered = QueueFilter(data, queryset=queue_queryset(), request=request)
     # A filter that cannot be read (an address not found, a broken area) shows its message
     # and no request, rather than the whole queue as if it had been applied.
