@@ -4,6 +4,7 @@ note, merge, assignment, expected date, photo review) and the intake of phone an
 requests; what the citizen and the public see of it afterwards. Spatial filters are checked
 against shapely and pyproj on the same points, not against the site's own SQL."""
 import datetime as dt
+import html
 import json
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def test_a_broken_area_says_so_instead_of_showing_everything(client, clerk, make
     response = client.get(QUEUE, {"area": "{not geojson"})
     assert response.status_code == 200
     assert fr("The area drawn on the map could not be read: draw it again.") in \
-        response.content.decode()
+        html.unescape(response.content.decode())
     assert 'data-request="' not in response.content.decode()
 
 
@@ -249,7 +250,7 @@ def test_honest_closing_states_need_their_reason_and_save_nothing_without_it(
     client.force_login(clerk)
     refused = client.post(url, {"action": "status", "status-status": "not_city"})
     assert refused.status_code == 400
-    assert fr("Say which body is responsible.") in refused.content.decode()
+    assert fr("Say which body is responsible.") in html.unescape(refused.content.decode())
     refused = client.post(url, {"action": "status", "status-status": "closed"})
     assert refused.status_code == 400
     refused = client.post(url, {"action": "status", "status-status": "duplicate",
@@ -362,7 +363,7 @@ def test_an_intake_outside_the_territory_is_refused(client, clerk, graffiti):
                                  **{f"q_{c}": v for c, v in answers_for(graffiti).items()}})
     assert response.status_code == 400
     assert fr("This place is outside the municipality: the city can only act on its own "
-              "territory.") in response.content.decode()
+              "territory.") in html.unescape(response.content.decode())
     assert not ServiceRequest.objects.exists()
 
 
