@@ -34,12 +34,16 @@ def normalize(text: str) -> str:
 
 
 _LEADING_NUMBER = re.compile(r"^(\d+)(?:\s*[a-z])?(?:\s+|$)(.*)$")
+# Quebec writes a unit before its civic number: "100-92 boul. Cardinal-Léger" is unit 100 of
+# number 92 (folded to "100 92 boulevard..."). A second bare number, then a word, is the civic.
+_UNIT_THEN_NUMBER = re.compile(r"^\d+ (?=\d+ [a-z])")
 
 
 def split_civic(query: str) -> tuple[str | None, str]:
     """("12", "rue saint jean") from "12, rue St-Jean"; (None, text) when there is no number.
-    A one-letter suffix ("12A") is dropped: it narrows nothing the street does not."""
-    text = normalize(query)
+    A one-letter suffix ("12A") is dropped: it narrows nothing the street does not; so is a
+    unit written first ("100-92 ...": number 92)."""
+    text = _UNIT_THEN_NUMBER.sub("", normalize(query))
     m = _LEADING_NUMBER.match(text)
     if not m:
         return None, text

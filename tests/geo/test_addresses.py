@@ -23,6 +23,8 @@ def test_different_streets_stay_different():
     ("1re Avenue", None, "1re avenue"),  # a street name that starts with a digit
     ("15 1re Avenue", "15", "1re avenue"),
     ("Cardinal-Léger", None, "cardinal leger"),
+    ("100-92 boul. Cardinal-Léger", "92", "boulevard cardinal leger"),  # unit 100 of no. 92
+    ("12 5e Avenue", "12", "5e avenue"),  # not a unit: the street starts with a digit
 ])
 def test_split_civic(query, number, street):
     assert split_civic(query) == (number, street)

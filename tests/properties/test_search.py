@@ -64,3 +64,12 @@ def test_no_match_and_bad_queries(client):
 def test_home_page_search_works_without_javascript(client, address):
     html = client.get("/", {"q": f"{address.civic_number} boul cardinal leger"}).content.decode()
     assert f"/propriete/{address.property_id}/" in html
+
+
+def test_an_address_with_its_unit_first_finds_that_unit(client):
+    """Quebec writes "unit-number street": the demo's roll has such addresses."""
+    units = CivicAddress.objects.filter(label__regex=r"^[0-9]+-[0-9]+ ").order_by("pk")
+    assert units.exists()
+    for address in units:
+        results = _search(client, address.label)
+        assert address.property_id in [r["property_id"] for r in results], address.label
