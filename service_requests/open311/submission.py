@@ -18,9 +18,9 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from properties.models import Property
-from properties.search import find_properties
 
 from .. import services
+from ..locating import locate
 from ..models import Category, Question, ServiceRequest
 from ..photos import process_photo
 from .queries import is_number
@@ -121,14 +121,13 @@ def _place(post):
 def _address_point(typed: str):
     # "12 rue X, Pincourt, QC J7W 0A1": the spec writes from the most specific part to the most
     # general; the town's civic addresses only know the first part.
-    for text in dict.fromkeys([typed, typed.split(",")[0].strip()]):
-        matches = [m for m in find_properties(text, limit=1) if m["lon"] is not None]
-        if matches:
-            return services.point_from_lonlat(matches[0]["lon"], matches[0]["lat"]), \
-                matches[0]["label"]
-    raise ValidationError(_("No address matches \"%(address)s\". Check the civic number and "
-                            "the street, or choose the place on the map.")
-                          % {"address": typed}, code="unknown_address")
+    first = typed.split(",")[0].strip()
+    try:
+        return locate({"address": typed})
+    except ValidationError:
+        if first == typed:
+            raise
+        return locate({"address": first})
 
 
 def attributes(post, category) -> dict:

@@ -407,8 +407,9 @@ def test_bad_submissions_are_a_400_with_a_clear_message_and_save_nothing(
         "Give your e-mail address: we write to you when the request moves.")]
     assert refused(**{**data, "email": "pas-un-courriel"}) == ["email: " + fr(
         "Enter a valid e-mail address.")]
-    assert refused(**{**no_place, "address_string": "99999 rue Inexistante"})[0].startswith(
-        fr('No address matches "%(address)s".', address="99999 rue Inexistante")[:20])
+    assert refused(**{**no_place, "address_string": "99999 rue Inexistante"}) == [fr(
+        'No address matches "%(address)s". Check the civic number and the street, or choose '
+        'the place on the map.', address="99999 rue Inexistante")]
     assert not ServiceRequest.objects.exists()
 
 
