@@ -4,6 +4,7 @@ details, choose the category, the place (address or map) and answer its question
 then appears in the citizen's "my requests" like the ones made online."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -18,10 +19,11 @@ from properties.views import map_base
 from . import services
 from .forms import DetailsForm
 from .locating import locate
-from .models import Category
+from .models import Category, ServiceRequest
 from .staff_forms import CitizenSearchForm, IntakeForm
 
 NO_ACCOUNT = "none"
+NEARBY_RADIUS_M = 100
 MAX_RESULTS = 20
 
 
@@ -69,12 +71,14 @@ def intake(request):
         log_access(request, subject=citizen, action=AccessLog.Action.VIEW,
                    record=f"user:{citizen.pk}")
     category = Category.objects.filter(code=request.GET.get("category"), active=True).first()
+    home = _home_address(citizen) if citizen else ""
     context = {"citizen": citizen, "chosen": chosen, "category": category,
-               "categories": Category.objects.filter(active=True)}
+               "categories": Category.objects.filter(active=True),
+               "nearby": _open_nearby(request.POST.get("address") or home),
+               "nearby_radius": NEARBY_RADIUS_M}
     if category is None:
         return render(request, "service_requests/staff/intake.html", context)
-    intake_form = IntakeForm(request.POST or None, citizen=citizen,
-                             initial={"address": _home_address(citizen) if citizen else ""})
+    intake_form = IntakeForm(request.POST or None, citizen=citizen, initial={"address": home})
     details = DetailsForm(request.POST or None, category=category, anonymous=False)
     del details.fields["photos"]  # a photo sent by e-mail is attached by the citizen online
     if request.method == "POST" and intake_form.is_valid() & details.is_valid():
@@ -83,8 +87,23 @@ def intake(request):
             messages.success(request, _("Request #%(n)s is logged.") % {"n": created.pk})
             return redirect("requests_staff:detail", pk=created.pk)
     return render(request, "service_requests/staff/intake.html", {
-        **context, "form": intake_form, "details": details,
-        "map_config": map_base()}, status=400 if request.method == "POST" else 200)
+        **context, "form": intake_form, "details": details, "map_config": map_base()},
+        status=400 if request.method == "POST" else 200)
+
+
+def _open_nearby(address: str) -> list:
+    """Open requests of any category near the caller's place: the caller may be reporting one
+    of them (the clerk can then add them as a follower from its page)."""
+    if not address:
+        return []
+    try:
+        point, _label = locate({"address": address})
+    except ValidationError:
+        return []
+    return list(ServiceRequest.objects.filter(
+        confirmed=True, status__in=ServiceRequest.OPEN,
+        location__dwithin=(point, D(m=NEARBY_RADIUS_M)))  # GiST index on location
+        .select_related("category").order_by("-submitted_at")[:20])
 
 
 def _search(request):

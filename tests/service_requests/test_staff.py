@@ -315,6 +315,7 @@ def test_a_phone_request_logged_for_a_citizen_appears_in_her_requests(
     home = homes[4]
     PropertyLink.objects.create(user=alice, property=home, role="owner", status="verified")
     label = home.addresses.order_by("pk").first().label
+    neighbour = report(graffiti, home, make_citizen("voisin@example.org"))  # already reported
     client.force_login(clerk)
     intake = reverse("requests_staff:intake")
     for who in ("gagne", "ALICE@example", label):  # name without accent, e-mail, address
@@ -322,11 +323,14 @@ def test_a_phone_request_logged_for_a_citizen_appears_in_her_requests(
         assert f"?citizen={alice.pk}" in found, who
     form = client.get(intake, {"citizen": alice.pk, "category": graffiti.code})
     assert label in form.content.decode()  # her address is offered as the place
+    nearby = form.content.decode().split('data-testid="intake-nearby"')[1].split("</section>")[0]
+    assert f"#{neighbour.pk}" in nearby  # what is already reported there
     response = client.post(f"{intake}?citizen={alice.pk}&category={graffiti.code}", {
         "channel": "phone", "address": label, "description": "Musique forte chaque nuit",
         "contact_phone": "514-555-0142",
         **{f"q_{code}": value for code, value in answers_for(graffiti).items()}})
     created = ServiceRequest.objects.get(reporter=alice)
+    assert "voisin@example.org" not in form.content.decode()
     assert response.status_code == 302
     assert response.url == reverse("requests_staff:detail", args=[created.pk])
     assert created.channel == "phone" and created.confirmed and created.property_id == home.pk
