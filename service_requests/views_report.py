@@ -2,6 +2,7 @@
 then the details; the open reports of the same category nearby are offered first ("this is my
 problem too"). A visitor without an account confirms by e-mail and is rate limited."""
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,8 +39,6 @@ def report(request):
 
 
 def _details_url(data):
-    from urllib.parse import urlencode
-
     params = {"category": data["category"].code}
     if data.get("lon") is not None and data.get("lat") is not None:
         params.update(lon=f"{data['lon']:.7f}", lat=f"{data['lat']:.7f}")
@@ -89,7 +88,9 @@ def _report_details(request):
     return render(request, "service_requests/report_details.html", {
         "form": form, "category": category, "address": address, "nearby": nearby,
         "point": point.transform(4326, clone=True), "anonymous": anonymous,
-        "next": request.get_full_path()}, status=400 if form.errors else 200)
+        "next": request.get_full_path(),
+        "login_url": reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}),
+    }, status=400 if form.errors else 200)
 
 
 def _submit(request, form, category, point, address):
