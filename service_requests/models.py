@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 SRID = settings.GUICHET_SRID
@@ -197,6 +197,10 @@ class ServiceRequest(models.Model):
         return self.status in self.OPEN
 
 
+CLERK_CHANNELS = (ServiceRequest.Channel.PHONE, ServiceRequest.Channel.COUNTER,
+                  ServiceRequest.Channel.EMAIL)
+
+
 class Follower(models.Model):
     """A citizen who has the same problem ("this is my problem too") and hears of its changes."""
 
@@ -238,6 +242,15 @@ class Event(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
+
+    def display_note(self) -> str:
+        """The note as shown, in the reader's language: the creation of a request a clerk
+        logged says how it came (stored as a fact, the channel, not as a sentence)."""
+        channel = self.request.channel if self.kind == self.Kind.CREATED else None
+        if not self.note and channel in CLERK_CHANNELS:
+            return gettext("Logged by a clerk (%(channel)s).") % {
+                "channel": self.request.get_channel_display()}
+        return self.note
 
 
 class Photo(models.Model):

@@ -97,10 +97,8 @@ def submit_request(*, category, point, description, answers=None, user=None, cha
         contact_name=contact_name, contact_email=contact_email or (user.email if user else ""),
         contact_phone=contact_phone, confirmed=confirmed, api_client=api_client,
         submitter_ip=ip)
-    note = (_("Logged by a clerk (%(channel)s).") % {"channel": request.get_channel_display()}
-            if clerk else "")
     Event.objects.create(request=request, kind=Event.Kind.CREATED, actor=clerk or user,
-                         to_status=Status.SUBMITTED, note=note, public=True)
+                         to_status=Status.SUBMITTED, public=True)
     for processed in photos:
         attach_photo(request=request, processed=processed)
     if not confirmed:

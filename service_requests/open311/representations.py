@@ -160,7 +160,7 @@ def note(event: Event) -> dict:
         "type": event.kind,
         "status": status_of(event.to_status) if event.to_status else "",
         "status_label": capfirst(event.get_to_status_display()) if event.to_status else "",
-        "description": event.note,
+        "description": event.display_note(),
     }
 
 

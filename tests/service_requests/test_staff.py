@@ -339,6 +339,12 @@ def test_a_phone_request_logged_for_a_citizen_appears_in_her_requests(
     mine = client.get(reverse("service_requests:mine")).content.decode()
     row = mine.split(f"#{created.pk}</a>")[1].split("</tr>")[0]
     assert fr("phone") in row  # the channel it came by
+    # The history says how it came, in the reader's language (not frozen in the clerk's).
+    detail = reverse("service_requests:mine_detail", args=[created.public_id])
+    french = html.unescape(client.get(detail).content.decode())
+    assert fr("Logged by a clerk (%(channel)s).") % {"channel": fr("phone")} in french
+    english = html.unescape(client.get("/en" + detail).content.decode())
+    assert "Logged by a clerk (phone)." in english
 
 
 def test_a_caller_without_an_account_needs_a_way_to_be_reached(client, clerk, graffiti,
