@@ -17,6 +17,12 @@ def public_queryset():
     return ServiceRequest.objects.filter(confirmed=True).select_related("category")
 
 
+def location_map_config(report) -> dict:
+    """The map of one request's place (WGS 84, 6 decimals: about 10 cm)."""
+    point = report.location.transform(4326, clone=True)
+    return {**map_base(), "point": [round(point.x, 6), round(point.y, 6)]}
+
+
 def public_list(request):
     """The public map and list of reports, filtered by category and status (the same filters
     as the GeoJSON layer, /api/reports/)."""
@@ -43,4 +49,5 @@ def public_detail(request, pk):
     return render(request, "service_requests/public_detail.html", {
         "report": report, "events": report.events.filter(public=True),
         "answers": answer_labels(report.category, report.answers),
-        "photos": report.photos.filter(approved=True)})
+        "photos": report.photos.filter(approved=True),
+        "map_config": location_map_config(report)})

@@ -14,6 +14,7 @@ from citizens.staff import staff_required
 
 from . import services
 from .models import Photo, ServiceRequest
+from .public import location_map_config
 from .questions import answer_labels
 from .staff_forms import AssignForm, ExpectedForm, NoteForm, StatusForm
 
@@ -76,6 +77,7 @@ def detail(request, pk):
         "answers": answer_labels(report.category, report.answers),
         "photos": report.photos.all(),
         "followers": report.followers.count(),
+        "map_config": location_map_config(report),
         "duplicates": report.duplicates.all(),
         "candidates": (list(services.open_nearby(category=report.category,
                                                  point=report.location, exclude=report)[:10])

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from citizens.access_log import log_access
 
 from .models import ServiceRequest
+from .public import location_map_config
 from .questions import answer_labels
 
 
@@ -30,4 +31,4 @@ def mine_detail(request, public_id):
     return render(request, "service_requests/mine_detail.html", {
         "report": own, "events": own.events.filter(public=True).select_related(None),
         "answers": answer_labels(own.category, own.answers),
-        "photos": own.photos.all()})
+        "photos": own.photos.all(), "map_config": location_map_config(own)})
