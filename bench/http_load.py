@@ -122,13 +122,19 @@ class Client:
         self.conn = None
 
     def get(self, path: str) -> tuple[int, bytes]:
+        status, _headers, body = self.send("GET", path)
+        return status, body
+
+    def send(self, method: str, path: str, body: bytes | None = None,
+             headers: dict | None = None) -> tuple[int, list, bytes]:
+        """(status, response headers, body)."""
         for attempt in (1, 2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
             try:
-                self.conn.request("GET", path)
+                self.conn.request(method, path, body=body, headers=headers or {})
                 response = self.conn.getresponse()
-                return response.status, response.read()
+                return response.status, response.getheaders(), response.read()
             except (http.client.RemoteDisconnected, ConnectionError, BrokenPipeError):
                 self.conn.close()
                 self.conn = None

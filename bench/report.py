@@ -6,6 +6,7 @@ import subprocess
 from importlib.metadata import version
 
 import benchdb
+import report_reports
 import report_zones
 
 NEARBY = "GET /api/properties/<id>/nearby/"
@@ -21,10 +22,14 @@ def machine() -> dict:
                 if line.startswith("model name")), platform.processor() or "?")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=benchdb.ROOT,
                             capture_output=True, text=True).stdout.strip()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", ".",
+                             ":!bench"], cwd=benchdb.ROOT, capture_output=True,
+                            text=True).stdout.splitlines()
     return {"nproc": len(os.sched_getaffinity(0)), "cpu": cpu, "ram_gb": mem_kb / 1024 ** 2,
             "kernel": platform.release(), "python": platform.python_version(),
             "django": version("Django"), "gunicorn": version("gunicorn"),
-            "psycopg": version("psycopg"), "commit": commit, **benchdb.server_info()}
+            "psycopg": version("psycopg"), "commit": commit,
+            "uncommitted": [line[3:] for line in status], **benchdb.server_info()}
 
 
 def import_ok(imp) -> bool:
@@ -60,6 +65,7 @@ def _targets(results):
             rows.append((f"Roll import peak memory, {s['n']:,} units",
                          f"<= {IMPORT_MAX_MB:g} MB", f"{imp['maxrss_mb']:.0f} MB",
                          _verdict(imp["maxrss_mb"] <= IMPORT_MAX_MB)))
+    rows += report_reports.targets(results, _verdict)
     out = ["| Target | Goal | Measured | Result |", "|---|---|---|---|"]
     out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return out
@@ -103,6 +109,23 @@ def _imports(results):
     return out
 
 
+def _uncommitted(m) -> str:
+    files = m.get("uncommitted") or []
+    if not files:
+        return ""
+    shown = ", ".join(f"`{f}`" for f in files[:8]) + (", ..." if len(files) > 8 else "")
+    return (f" plus {len(files)} uncommitted file(s) outside bench/ in the working tree (other "
+            f"developers' work in progress: {shown})")
+
+
+def _load(results) -> str:
+    def fmt(v):
+        return " / ".join(f"{x:.2f}" for x in v) if v else "?"
+    return (f"Load average (1 / 5 / 15 min) at the start: {fmt(results.get('loadavg_start'))}, "
+            f"at the end: {fmt(results.get('loadavg_end'))}: other developers' tests may have "
+            "shared the machine.")
+
+
 def render(results) -> str:
     m = results["machine"]
     date = dt.datetime.fromtimestamp(results["started"]).astimezone()
@@ -110,8 +133,9 @@ def render(results) -> str:
     lines = [
         "# Guichet benchmarks", "",
         f"Measured on {date:%Y-%m-%d %H:%M %Z} by `make bench` (bench/run.py) in "
-        f"{results['duration_s'] / 60:.1f} min, commit `{m['commit']}`. "
-        "The towns are **synthetic** (see below), not real data.", "",
+        f"{results['duration_s'] / 60:.1f} min, commit `{m['commit']}`{_uncommitted(m)}. "
+        "The towns are **synthetic** (see below), not real data. "
+        f"{_load(results)}", "",
         "## Targets", "", *_targets(results), "",
         "## Latency through HTTP", "",
         f"gunicorn {m['gunicorn']} serving `config.wsgi:application` on 127.0.0.1:8765 with "
@@ -127,6 +151,7 @@ def render(results) -> str:
         "for the nearby API and its SQL, streams with a zone for the schedule API (each of "
         "them with its zone and next 8 dates, plus the watering answers).", "",
         *_latency(results), "", *report_zones.schedule_profile_section(results),
+        *report_reports.section(results),
         *report_zones.preview_section(results),
         "## Roll importer", "",
         "`properties.importers.roll.import_roll(path, commit=True)` in a child process (Django "
@@ -176,11 +201,13 @@ def render(results) -> str:
         f"gunicorn {m['gunicorn']}",
         "- Client, server and database share the same machine; load average before each size: "
         + ", ".join(f"{s['n']:,}: {s.get('loadavg', float('nan')):.2f}"
-                    for s in results["sizes"]),
+                    for s in results["sizes"]) + " (at the start and end of the run: see the top)",
         "", "## Rerun", "",
         "```sh",
         "make bench                                   # both sizes, writes bench/RESULTS.md",
         "make bench BENCH_ARGS='--sizes 20000 --requests 500'   # quicker",
+        ".venv/bin/python bench/run.py --only reports --sizes 20000   # reports alone, "
+        "to bench/work/RESULTS-reports.md",
         ".venv/bin/python bench/run.py --help",
         "```", "",
         f"Needs the local PostGIS cluster (`make bench` starts it) and port {8765} free. Raw "

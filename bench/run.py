@@ -1,12 +1,18 @@
 """Guichet benchmarks: `make bench` (or .venv/bin/python bench/run.py --help).
 
 For each size: build a synthetic town and its collection zones in the bench database (never
-`guichet`), measure latency through gunicorn, time the planners' change preview of a draft zone
-set, then import a roll of the same size and measure units/s and peak memory. Writes
-bench/RESULTS.md (and bench/work/results.json)."""
+`guichet`), measure latency through gunicorn, add 100,000 synthetic reports (signalements) and
+measure the reports layer and the report form through gunicorn, time the planners' change
+preview of a draft zone set, then import a roll of the same size and measure units/s and peak
+memory. Writes bench/RESULTS.md (and bench/work/results.json).
+
+`--only reports` runs the reports part alone (on the town already in the bench database when it
+has the size asked, else on a fresh one) and writes bench/work/RESULTS-reports.md unless
+--output is given."""
 import argparse
 import json
 import os
+import random
 import signal
 import sys
 import time
@@ -15,9 +21,13 @@ from pathlib import Path
 import benchdb
 import http_load
 import report
+import report_reports
 import report_zones
+import reports_http
+import reports_profile
 import roll_import
 import schedule_profile
+import synthetic_reports
 import synthetic_town
 import synthetic_zones
 import zone_planning
@@ -36,16 +46,29 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    p.add_argument("--only", choices=["reports"],
+                   help="run one part alone: 'reports' (synthetic reports, the reports layer "
+                        "and the report form; reuses the town in the bench database when it has "
+                        "the size asked)")
+    p.add_argument("--reports", type=int, default=synthetic_reports.REPORTS,
+                   help="synthetic reports in the database (default 100000)")
+    p.add_argument("--report-requests", type=int, default=500,
+                   help="measured reports-layer requests, and reports sent through the form, "
+                        "per size (default 500)")
+    p.add_argument("--skip-reports", action="store_true", help="no reports part")
     p.add_argument("--skip-http", action="store_true", help="no latency measurement")
     p.add_argument("--skip-import", action="store_true", help="no roll import measurement")
     p.add_argument("--preview-runs", type=int, default=3,
                    help="timed runs of the zone change preview per size (default 3; 0: none)")
     p.add_argument("--no-profile", action="store_true",
                    help="do not profile what misses its target (importer, schedule API, "
-                        "change preview)")
+                        "change preview, reports layer and form)")
     p.add_argument("--keep-files", action="store_true", help="keep the generated roll XML files")
-    p.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    p.add_argument("--output", default=None,
+                   help="default bench/RESULTS.md; with --only, bench/work/RESULTS-<part>.md")
     args = p.parse_args(argv)
+    if args.output is None:
+        args.output = str(WORK / f"RESULTS-{args.only}.md" if args.only else HERE / "RESULTS.md")
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     return args
 
@@ -72,18 +95,29 @@ def bench_size(n, args, results):
     log(f"== {n:,} properties ==")
     entry = {"n": n, "loadavg": os.getloadavg()[0]}
     results["sizes"].append(entry)
-    town = synthetic_town.build(n, log=log)
+    town = synthetic_town.existing(n) if args.only else None
+    if town:
+        log("  town already in the bench database: reused")
+    else:
+        town = synthetic_town.build(n, log=log)
+        log(f"  town built in {town['seconds']:.1f} s: {town['counts']}")
     entry["town"] = {"seconds": town["seconds"], "counts": town["counts"],
-                     "blocks": [town["layout"].blocks_x, town["layout"].blocks_y]}
-    log(f"  town built in {town['seconds']:.1f} s: {town['counts']}")
-    entry["zones"] = synthetic_zones.build(n, log=log)
+                     "blocks": [town["layout"].blocks_x, town["layout"].blocks_y],
+                     "reused": town.get("reused", False)}
     profile = not args.no_profile and n == max(args.sizes)
+    if args.only == "reports":
+        bench_reports(n, args, entry, results, profile)
+        save(results, args)
+        return
+    entry["zones"] = synthetic_zones.build(n, log=log)
     if not args.skip_http:
         entry["latency"] = http_load.measure(args.requests, args.warmup, args.workers,
                                              args.threads, WORK / "gunicorn.log", log=log)
         schedule = next(r for r in entry["latency"] if r["name"] == http_load.SCHEDULE)
         if profile and not report_zones.schedule_ok(schedule):
             results["schedule_profile"] = profile_schedule(n)
+    if not args.skip_reports:
+        bench_reports(n, args, entry, results, profile)
     if args.preview_runs:
         entry["preview"] = zone_planning.measure(args.preview_runs,
                                                  entry["zones"]["draft"]["expected"], log=log)
@@ -105,7 +139,42 @@ def bench_size(n, args, results):
                 path.unlink(missing_ok=True)
         log(f"  import: {imp['units_per_s']:,.0f} units/s, peak RSS {imp['maxrss_mb']:.0f} MB")
         entry["import"] = {**imp, "file_mb": size / 1e6, "parse": parse, "check": check}
-    (WORK / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    save(results, args)
+
+
+def save(results, args):
+    """The raw numbers: bench/work/results.json (results-<part>.json with --only)."""
+    name = f"results-{args.only}.json" if args.only else "results.json"
+    (WORK / name).write_text(json.dumps(results, indent=1, default=str))
+
+
+def bench_reports(n, args, entry, results, profile):
+    """Synthetic reports over the town, then the reports layer and the form through gunicorn;
+    cProfile in-process of what misses its target (at the largest size)."""
+    built = synthetic_reports.build(n, args.reports, log=log)
+    entry["reports"] = {"built": {k: v for k, v in built.items() if k != "citizen"}}
+    if args.skip_http:
+        return
+    warmup = min(args.warmup, max(20, args.report_requests // 10))
+    measured = reports_http.measure(built, args.report_requests, warmup, args.report_requests,
+                                     args.workers, args.threads,
+                                    WORK / "gunicorn.log", log=log)
+    entry["reports"]["http"] = measured
+    if not profile:
+        return
+    missed = report_reports.missed(measured)
+    rng = random.Random(11)
+    for mode in missed:
+        log(f"  the {mode} misses its target: profiling 100 requests in-process")
+        if mode == "layer":
+            todo = [reports_http.layer_path(b)
+                    for b in reports_http.viewports(built["extent"], 100, rng)]
+        else:
+            todo = [[c["code"], lon, lat, c["answers"]] for c, lon, lat in
+                    reports_http.flows(built["extent"], built["categories"], 100, rng)]
+        prof = reports_profile.profile(mode, todo, WORK)
+        (WORK / f"reports-profile-{mode}.txt").write_text(prof["profile"])
+        results.setdefault("reports_profile", {})[mode] = {**prof, "n": n}
 
 
 def profile_schedule(n, count=500):
@@ -135,11 +204,12 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups (gunicorn)
     WORK.mkdir(exist_ok=True)
     started = time.time()
+    load_start = os.getloadavg()
     log(f"Bench database {benchdb.NAME} on {benchdb.HOST}:{benchdb.PORT}; sizes {args.sizes}")
     before = dev_db_fingerprint()
     benchdb.ensure_database()
     results = {"started": started, "args": {k: v for k, v in vars(args).items()},
-               "machine": report.machine(), "sizes": []}
+               "machine": report.machine(), "sizes": [], "loadavg_start": load_start}
     for n in args.sizes:
         bench_size(n, args, results)
     imports = [s["import"] for s in results["sizes"] if "import" in s]
@@ -148,7 +218,8 @@ def main(argv=None):
     after = dev_db_fingerprint()
     results["dev_db_untouched"] = before == after
     results["duration_s"] = time.time() - started
-    (WORK / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    results["loadavg_end"] = os.getloadavg()
+    save(results, args)
     Path(args.output).write_text(report.render(results))
     log(f"Wrote {args.output} in {results['duration_s'] / 60:.1f} min "
         f"(dev database untouched: {results['dev_db_untouched']})")

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 import benchdb
+import psycopg
 
 from geo.addresses import normalize
 
@@ -241,3 +242,20 @@ def _check(conn, lay):
                     street(want["h"])["name"], round(want["x"], 3), round(want["y"], 3))
         if got != expected:
             raise RuntimeError(f"synthetic town: lot {i} is {got} in SQL, {expected} in Python")
+
+
+def existing(n: int) -> dict | None:
+    """The town of n properties when the bench database already holds it (same count, the
+    territory, and the lots agree with `lot`), for runs that do not need a fresh one (`run.py
+    --only`); else None."""
+    lay = layout(n)
+    with benchdb.connect() as conn:
+        try:
+            counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+            if counts["properties_property"] != n or counts["geo_territory"] != 1:
+                return None
+            _check(conn, lay)
+        except (RuntimeError, TypeError, psycopg.Error):
+            return None
+    return {"n": n, "layout": lay, "counts": counts, "timings": {}, "seconds": 0.0,
+            "reused": True}
