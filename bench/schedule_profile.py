@@ -2,19 +2,33 @@
 file run as a script) on the bench database: the same seeded ids as the HTTP measurement, through
 django.test.Client (the whole middleware stack, no HTTP server).
 
-1. Without a profiler: wall time per request split into the view's parts (next_collections,
-   watering_status, the rest: property lookup, serializer, JSON rendering, middleware), with the
-   time spent in SQL (every query, through connection.execute_wrapper) and in the recurrence
-   code (rrulestr parsing, and the expansion with rruleset.between) inside next_collections.
-2. cProfile of the same requests: the top functions by own time and by cumulative time."""
+The view answers from collections_schedule/schedule_api.py: one SQL query per request, and a
+per-process snapshot of the schedule data with memos per zone and day (a miss computes the dates
+with the recurrence code). So:
+
+1. Cold: the first requests of a fresh process (the snapshot load and the memo misses), as a
+   worker sees them after a restart, a write to the schedule data or at midnight.
+2. Warm, without a profiler: wall time per request (p50, p99), split into the view's parts (the
+   streams' dates, `next_collections` in the report; the watering answer, `watering_status`),
+   with the time spent in SQL (every query, through connection.execute_wrapper) and in the
+   recurrence code (rrulestr parsing, and the expansion with rruleset.between) inside the dates.
+3. cProfile of the same requests: the top functions by own time and by cumulative time.
+
+Run alone (`.venv/bin/python bench/schedule_profile.py --n 200000`, BENCH_DB to choose the
+database) it prints the numbers without the profile."""
 import random
 import statistics
+import sys
 import time
 
 import benchdb
 
-PARTS = [("api", "next_collections"), ("api", "watering_status"),
-         ("recurrence", "parse_rrules"), ("recurrence", "regular_dates")]
+# (module in collections_schedule, function, the key run.py and report_zones.py read)
+PARTS = [("schedule_api", "_streams", "next_collections"),
+         ("schedule_api", "_watering", "watering_status"),
+         ("recurrence", "parse_rrules", "parse_rrules"),
+         ("recurrence", "regular_dates", "regular_dates")]
+COLD = 20  # requests timed one by one from a fresh process
 
 
 def profile(ids: list, top: int = 30) -> dict:
@@ -35,6 +49,11 @@ def _wrap(spent, key, fn):
     return wrapper
 
 
+def _percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
 def _child(argv) -> dict:
     import cProfile
     import importlib
@@ -46,7 +65,7 @@ def _child(argv) -> dict:
 
     top, ids = int(argv[0]), [int(a) for a in argv[1:]]
     client = Client(HTTP_HOST="127.0.0.1")
-    spent = {name: 0.0 for _module, name in PARTS} | {"sql": 0.0}
+    spent = {key: 0.0 for _module, _name, key in PARTS} | {"sql": 0.0}
     queries = 0
 
     def sql_timer(execute, sql, params, many, context):
@@ -58,35 +77,64 @@ def _child(argv) -> dict:
         finally:
             spent["sql"] += time.perf_counter() - t
 
-    for module, name in PARTS:
+    for module, name, key in PARTS:
         mod = importlib.import_module(f"collections_schedule.{module}")
-        setattr(mod, name, _wrap(spent, name, getattr(mod, name)))
-    for pk in ids[:100]:  # warm-up
-        client.get(f"/api/properties/{pk}/schedule/")
+        setattr(mod, name, _wrap(spent, key, getattr(mod, name)))
+
+    def get(pk):
+        t = time.perf_counter()
+        response = client.get(f"/api/properties/{pk}/schedule/")
+        assert response.status_code == 200, response.status_code
+        return time.perf_counter() - t
+
+    cold = [get(pk) for pk in ids[:COLD]]  # a fresh process: snapshot load, memo misses
+    for pk in ids[COLD:100]:  # warm-up
+        get(pk)
     for key in spent:
         spent[key] = 0.0
-    walls = []
     with connection.execute_wrapper(sql_timer):
-        for pk in ids:
-            t = time.perf_counter()
-            response = client.get(f"/api/properties/{pk}/schedule/")
-            walls.append(time.perf_counter() - t)
-            assert response.status_code == 200, response.status_code
+        walls = [get(pk) for pk in ids]
     n = len(ids)
     per_request_ms = {k: 1000 * v / n for k, v in spent.items()}
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for pk in ids:
-        client.get(f"/api/properties/{pk}/schedule/")
-    profiler.disable()
-    text = io.StringIO()
-    stats = pstats.Stats(profiler, stream=text).strip_dirs()
-    stats.sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats(top)
-    return {"requests": n, "wall_ms_p50": 1000 * statistics.median(walls),
-            "wall_ms_mean": 1000 * sum(walls) / n, "queries_per_request": queries / n,
-            "per_request_ms": per_request_ms, "profile": text.getvalue()}
+    from collections_schedule import schedule_api
+
+    memo = len(schedule_api._current.memo) if schedule_api._current else 0
+    result = {"requests": n, "wall_ms_p50": 1000 * statistics.median(walls),
+              "wall_ms_p99": 1000 * _percentile(walls, 0.99),
+              "wall_ms_mean": 1000 * sum(walls) / n, "queries_per_request": queries / n,
+              "per_request_ms": per_request_ms, "cold_ms_first": 1000 * cold[0],
+              "cold_ms_mean": 1000 * sum(cold) / len(cold), "memo_entries": memo}
+    if top:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for pk in ids:
+            client.get(f"/api/properties/{pk}/schedule/")
+        profiler.disable()
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text).strip_dirs()
+        stats.sort_stats("tottime").print_stats(top)
+        stats.sort_stats("cumulative").print_stats(top)
+        result["profile"] = text.getvalue()
+    return result
+
+
+def main(argv):
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, required=True, help="properties in the bench database")
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--top", type=int, default=0, help="cProfile rows (0: no profile)")
+    args = parser.parse_args(argv)
+    result = benchdb.run_django(__file__, args.top, *sample_ids(args.n, args.requests))
+    profile_text = result.pop("profile", "")
+    print(json.dumps(result, indent=1))
+    print(profile_text)
 
 
 if __name__ == "__main__":
-    benchdb.child_main(_child)
+    if len(sys.argv) > 1 and sys.argv[1].startswith("--"):
+        main(sys.argv[1:])
+    else:
+        benchdb.child_main(_child)

@@ -1,5 +1,5 @@
 from django.contrib.gis.db.models.functions import Transform
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +12,8 @@ from rest_framework.views import APIView
 from properties.models import Property
 
 from .models import Stream, Zone
-from .schedule import next_collections
+from .schedule_api import property_schedule
 from .serializers import PropertyScheduleSerializer, ZoneSerializer
-from .watering import watering_status
 
 
 class PropertyScheduleView(APIView):
@@ -23,15 +22,13 @@ class PropertyScheduleView(APIView):
 
     @extend_schema(responses=PropertyScheduleSerializer)
     def get(self, request, pk):
-        prop = get_object_or_404(Property.objects.only("parcel", "address_point"), pk=pk)
-        now = timezone.localtime()
-        data = {
-            "date": now.date(), "now": now,
-            "streams": next_collections(prop, now.date()),
-            "watering": watering_status(prop, now),
-            "ical_url": request.build_absolute_uri(reverse("property-ical", args=[pk])),
-        }
-        return Response(PropertyScheduleSerializer(data).data)
+        # Built as plain data by schedule_api (one query, memos per zone and day); the
+        # serializer documents it and makes it on a memo miss.
+        data = property_schedule(pk, timezone.localtime())
+        if data is None:  # the message of get_object_or_404
+            raise Http404(f"No {Property._meta.object_name} matches the given query.")
+        data["ical_url"] = request.build_absolute_uri(reverse("property-ical", args=[pk]))
+        return Response(data)
 
 
 class ZoneViewSet(viewsets.ReadOnlyModelViewSet):

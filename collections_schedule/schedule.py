@@ -49,25 +49,41 @@ def collection_dates(prop, start: dt.date, end: dt.date) -> list[StreamSchedule]
                  .filter(zone_set__status="active", zone_set__effective_from__lte=end)
                  .defer("geom")  # tens of kB of polygon per zone, not needed here
                  .select_related("zone_set__stream")
-                 .order_by("zone_set__stream__sort_order", "zone_set__effective_from"))
+                 .order_by(*ZONE_ORDER))
     holidays = {h.date: h for h in Holiday.objects.filter(
         date__range=(start - MARGIN, end + MARGIN))}
     exceptions = list(CollectionException.objects.filter(
         Q(date__range=(start - MARGIN, end + MARGIN)),
-        Q(zone__isnull=True) | Q(zone__in=zones)))
+        Q(zone__isnull=True) | Q(zone__in=zones)).order_by(*EXCEPTION_ORDER))
+    sets: dict[int, list] = {}
+    for pk, stream_id, since in (ZoneSet.objects.filter(
+            stream_id__in={z.zone_set.stream_id for z in zones}, status="active")
+            .order_by("effective_from", "pk").values_list("pk", "stream_id", "effective_from")):
+        sets.setdefault(stream_id, []).append((pk, since))
+    return stream_schedules(zones, sets, start, end, holidays=holidays, exceptions=exceptions)
+
+
+# The order of the zones covering a point, and of the exceptions. When two zones of one set
+# cover a point (an overlap, which the planning checks report), the lowest code wins, as in the
+# change preview; two exceptions on one date apply in the order they were entered.
+ZONE_ORDER = ("zone_set__stream__sort_order", "zone_set__effective_from", "code", "pk")
+EXCEPTION_ORDER = ("date", "pk")
+
+
+def stream_schedules(zones, sets, start: dt.date, end: dt.date, *, holidays: dict,
+                     exceptions) -> list[StreamSchedule]:
+    """The schedules from data already read: `zones` covering the place, in ZONE_ORDER, with
+    zone_set.stream loaded; `sets` {stream id: [(zone set id, effective from)]}, the stream's
+    active sets by (effective_from, pk); holidays {date: Holiday}; the exceptions that may apply
+    (any superset: each zone keeps its own), in EXCEPTION_ORDER. No query."""
     by_stream: dict[int, list[Zone]] = {}
     for zone in zones:
         by_stream.setdefault(zone.zone_set.stream_id, []).append(zone)
-    # The set in force on `start` for each stream (zones are ordered by effective date), and
-    # the sets that take over later in the period: each one covers [its start, next start).
-    sets: dict[int, list] = {}
-    for pk, stream_id, since in (ZoneSet.objects.filter(stream_id__in=by_stream, status="active")
-                                 .order_by("effective_from", "pk")
-                                 .values_list("pk", "stream_id", "effective_from")):
-        sets.setdefault(stream_id, []).append((pk, since))
     out = []
     for stream_id, stream_zones in by_stream.items():
         stream = stream_zones[0].zone_set.stream
+        # The set in force on `start`, and the sets that take over later in the period: each
+        # one covers [its start, next start).
         periods = _periods(sets[stream_id], start)
         schedule = StreamSchedule(stream=stream, zone=None, today=start)
         for (set_id, since, until) in periods:
