@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
 
 from geo.filters import WGS84InBBoxFilter
+from geo.geometry import transformed
 from geo.models import Territory
 from geo.pagination import GeoPagination
 from geo.serializers import NearbyPlaceSerializer
@@ -108,7 +109,7 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ParseError(_("lon/lat are outside the valid range."))
         point = Point(lon, lat, srid=4326)
-        point.transform(settings.GUICHET_SRID)  # once, here, rather than in every predicate
+        transformed(point, settings.GUICHET_SRID)  # once, here, not in every predicate
         if not Territory.objects.covering(point).exists() and Territory.objects.exists():
             raise NotFound(_("This point is outside the territory of the municipality."))
         hit = Property.objects.at_point(point)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from collections_schedule.schedule import next_collections
 from collections_schedule.watering import watering_status
+from geo.geometry import transformed
 from geo.models import Territory
 
 from .models import Property, RollEntry, UseCode
@@ -53,7 +54,7 @@ def property_page(request, pk):
     area = None
     if prop.location is not None:
         zone = prop.location.buffer(radius, quadsegs=16)  # exact metres in the projected CRS
-        zone.transform(4326)
+        transformed(zone, 4326)
         area = json.loads(zone.geojson)
     config = {
         **map_base(),

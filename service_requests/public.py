@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from geo.geometry import transformed
 from properties.views import map_base
 
 from .models import ServiceRequest
@@ -19,7 +20,7 @@ def public_queryset():
 
 def location_map_config(report) -> dict:
     """The map of one request's place (WGS 84, 6 decimals: about 10 cm)."""
-    point = report.location.transform(4326, clone=True)
+    point = transformed(report.location, 4326, clone=True)
     return {**map_base(), "point": [round(point.x, 6), round(point.y, 6)]}
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from geo.geometry import transformed
 from geo.models import Territory
 from properties.models import Property
 
@@ -35,7 +36,7 @@ def point_from_lonlat(lon, lat) -> Point:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValidationError(_("These coordinates are not valid."), code="bad_location")
     point = Point(lon, lat, srid=4326)
-    point.transform(settings.GUICHET_SRID)
+    transformed(point, settings.GUICHET_SRID)
     check_in_territory(point)
     return point
 

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from geo.geometry import transformed
+
 from .locating import locate
 from .models import Category, Department, ServiceRequest
 from .services import overdue_filter
@@ -37,7 +39,7 @@ def parse_area(text: str):
                               % {"n": MAX_AREA_VERTICES}, code="bad_area")
     if not geometry.valid:
         geometry = geometry.make_valid()
-    return geometry.transform(settings.GUICHET_SRID, clone=True)
+    return transformed(geometry, settings.GUICHET_SRID, clone=True)
 
 
 class QueueForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from geo.geometry import transformed
 from properties.views import map_base
 
 from . import services
@@ -87,7 +88,7 @@ def _report_details(request):
     nearby = list(services.open_nearby(category=category, point=point)[:5])
     return render(request, "service_requests/report_details.html", {
         "form": form, "category": category, "address": address, "nearby": nearby,
-        "point": point.transform(4326, clone=True), "anonymous": anonymous,
+        "point": transformed(point, 4326, clone=True), "anonymous": anonymous,
         "next": request.get_full_path(),
         "login_url": reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}),
     }, status=400 if form.errors else 200)
