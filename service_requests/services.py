@@ -42,7 +42,9 @@ def point_from_lonlat(lon, lat) -> Point:
 
 
 def check_in_territory(point):
-    if Territory.objects.exists() and not Territory.objects.covering(point).exists():
+    # Inside (the usual case) is one query on the territory's GiST index; only a point
+    # outside asks whether a territory is loaded at all.
+    if not Territory.objects.covering(point).exists() and Territory.objects.exists():
         raise ValidationError(
             _("This place is outside the municipality: the city can only act on its own "
               "territory."), code="outside_territory")
@@ -92,7 +94,7 @@ def submit_request(*, category, point, description, answers=None, user=None, cha
                                                   "when the request moves.")})
     confirmed = user is not None or clerk is not None
     request = ServiceRequest.objects.create(
-        category=category, department=category.department, location=point,
+        category=category, department_id=category.department_id, location=point,
         address=address[:300], property=Property.objects.at_point(point),
         description=description, answers=cleaned, channel=channel, reporter=user,
         contact_name=contact_name, contact_email=contact_email or (user.email if user else ""),
