@@ -1,6 +1,6 @@
-from django.contrib.gis.db.models.functions import Transform
 from rest_framework import viewsets
 
+from .fields import wgs84_geojson
 from .filters import PlaceFilter, WGS84InBBoxFilter
 from .models import Place, PlaceCategory, Street
 from .pagination import GeoPagination
@@ -11,7 +11,7 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
     """Municipal places (GeoJSON, WGS 84), filtered by bounding box and category."""
 
     queryset = (Place.objects.select_related("category")
-                .annotate(geom_wgs84=Transform("geom", 4326)).order_by("pk"))
+                .annotate(geom_wgs84=wgs84_geojson("geom")).order_by("pk"))
     serializer_class = PlaceSerializer
     pagination_class = GeoPagination
     filter_backends = [WGS84InBBoxFilter, *viewsets.ReadOnlyModelViewSet.filter_backends]
@@ -29,7 +29,7 @@ class PlaceCategoryViewSet(viewsets.ReadOnlyModelViewSet):
 class StreetViewSet(viewsets.ReadOnlyModelViewSet):
     """Street centre lines, for drawing the town with no tile server."""
 
-    queryset = Street.objects.annotate(geom_wgs84=Transform("geom", 4326)).order_by("pk")
+    queryset = Street.objects.annotate(geom_wgs84=wgs84_geojson("geom")).order_by("pk")
     serializer_class = StreetSerializer
     pagination_class = GeoPagination
     filter_backends = [WGS84InBBoxFilter]

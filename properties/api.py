@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
 
+from geo.fields import wgs84_geojson
 from geo.filters import WGS84InBBoxFilter
 from geo.geometry import transformed
 from geo.models import Territory
@@ -46,7 +47,7 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (Property.objects
-                .annotate(parcel_wgs84=Transform("parcel", 4326),
+                .annotate(parcel_wgs84=wgs84_geojson("parcel", precision=7),
                           point_wgs84=Transform("address_point", 4326))
                 .prefetch_related(
                     "addresses",

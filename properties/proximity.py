@@ -3,8 +3,8 @@ point), nearest first, grouped by category."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Transform
 
+from geo.fields import wgs84_geojson
 from geo.models import Place, PlaceCategory
 
 
@@ -15,7 +15,8 @@ def nearby_places(prop, metres=None, wgs84=False):
         return Place.objects.none()
     qs = Place.objects.within(origin, metres)
     if wgs84:
-        qs = qs.annotate(geom_wgs84=Transform("geom", 4326))
+        # GeoJSON written by PostGIS; the stored geometry is not loaded (GEOS per row).
+        qs = qs.annotate(geom_wgs84=wgs84_geojson("geom")).defer("geom")
     return qs
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from geo.fields import WGS84GeometryField
+from geo.fields import WGS84GeometryField, wgs84_geojson
 from geo.filters import WGS84InBBoxFilter
 from geo.pagination import GeoPagination
 
@@ -64,7 +64,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Public reports, filtered by bounding box (in_bbox), category (code) and status
     (repeatable; "open" = every open status). Newest first."""
 
-    queryset = (public_queryset().annotate(location_wgs84=Transform("location", 4326))
+    queryset = (public_queryset().annotate(location_wgs84=wgs84_geojson("location"))
                 .order_by("-submitted_at", "-pk"))
     serializer_class = ReportSerializer
     pagination_class = GeoPagination
