@@ -143,9 +143,10 @@ def _child(argv):
 
 def _time_phases() -> dict:
     """Wall time per phase of import_roll, without a profiler: the importer module's
-    _copy_units (XML reading + COPY into the staging table, streamed together) and _link
-    (set-based UPDATEs) are wrapped in this process only. The rest of import_roll is the
-    set-based upserts (properties, addresses, roll entries)."""
+    _read_chunks (XML reading into COPY chunks, with the loader thread copying, upserting and
+    linking each chunk alongside, so its wall time covers both) and _report_links (the final
+    link counts) are wrapped in this process only. The rest of import_roll is the wait for the
+    last chunk and the report."""
     import time
 
     from properties.importers import roll
@@ -161,8 +162,8 @@ def _time_phases() -> dict:
                 phases[name] += time.perf_counter() - t
         return wrapper
 
-    roll._copy_units = timed("read_copy", roll._copy_units)
-    roll._link = timed("link", roll._link)
+    roll._read_chunks = timed("read_copy", roll._read_chunks)
+    roll._report_links = timed("link", roll._report_links)
     return phases
 
 

@@ -2,17 +2,21 @@
 (by lot number, else the parcel under the address point) and to address points (by civic
 address). All or nothing: one transaction, rolled back on a dry run or on any error.
 
-Units stream from the parser straight into a temporary staging table through COPY (nothing per
-unit is kept in Python), then a few set-based statements upsert them. Every write is guarded by
-IS DISTINCT FROM, so re-importing an unchanged roll rewrites no row and its indexes."""
-import json
-from functools import lru_cache
+Units are read into chunks of COPY text (nothing per unit is kept in Python beyond a chunk); a
+loader thread, on the transaction's connection, copies each chunk into a temporary staging table
+and upserts and links its units with a few set-based statements while the main thread reads the
+next chunk: XML reading (Python) and the database work (the server) run side by side. Every write
+is guarded by IS DISTINCT FROM, so re-importing an unchanged roll rewrites no row and its
+indexes. A matricule already seen (in this chunk or an earlier one) is a duplicate: the first
+one wins, as if the whole file were staged at once."""
+import queue
+import sys
+import threading
 from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from geo.addresses import normalize
 from geo.importers.report import ImportFailed, ImportReport
 
 from .roll_xml import iter_roll
@@ -24,23 +28,40 @@ ADDRESS_FIELDS = ["civic_number", "civic_suffix", "civic_number_to", "street_gen
                   "street_link", "street_name", "street_direction", "unit", "label",
                   "search_text"]
 
+CHUNK_UNITS = 4000  # units per COPY chunk: a few MB of text
+# While the loader runs, the reading thread holds the GIL; the loader needs it back after each
+# statement (the default 5 ms switch interval would add 5 ms per round trip).
+SWITCH_INTERVAL = 0.0005
+
 STAGE = """
-DROP TABLE IF EXISTS roll_stage;
+DROP TABLE IF EXISTS roll_stage, roll_seen, roll_dups;
 CREATE TEMP TABLE roll_stage (
     position integer, matricule text, lots text[], addresses jsonb,
     land_value bigint, building_value bigint, total_value bigint, previous_total_value bigint,
     use_code text, year_built integer, year_built_estimated boolean, floor_area numeric,
-    dwellings integer, storeys integer, lot_area numeric, frontage numeric, reference_date date
-)"""
+    dwellings integer, storeys integer, lot_area numeric, frontage numeric, reference_date date,
+    property_id bigint, addresses_changed boolean
+);
+CREATE TEMP TABLE roll_seen (matricule text PRIMARY KEY, position integer);
+CREATE TEMP TABLE roll_dups (matricule text, position integer)"""
 STAGE_COLUMNS = ["position", "matricule", "lots", "addresses", *ROLL_FIELDS]
 
-DUPLICATES = """
-SELECT matricule, array_agg(position ORDER BY position) FROM roll_stage
-GROUP BY matricule HAVING count(*) > 1 ORDER BY min(position)"""
+# roll_stage holds one chunk; roll_seen the first position of every matricule read so far;
+# roll_dups the later ones.
+FIND_DUPLICATES = """
+INSERT INTO roll_dups (matricule, position)
+SELECT matricule, position FROM (
+    SELECT matricule, position,
+           row_number() OVER (PARTITION BY matricule ORDER BY position) AS n
+    FROM roll_stage) c
+WHERE n > 1 OR EXISTS (SELECT 1 FROM roll_seen s WHERE s.matricule = c.matricule)"""
 DROP_DUPLICATES = """
-DELETE FROM roll_stage a USING roll_stage b
-WHERE a.matricule = b.matricule AND a.position > b.position"""
-PREPARE_STAGE = "CREATE INDEX ON roll_stage (matricule); ANALYZE roll_stage"
+DELETE FROM roll_stage c USING roll_dups d WHERE d.position = c.position"""
+SEEN = "INSERT INTO roll_seen (matricule, position) SELECT matricule, position FROM roll_stage"
+DUPLICATES = """
+SELECT d.matricule, array_agg(d.position ORDER BY d.position)
+FROM roll_dups d JOIN roll_seen s USING (matricule)
+GROUP BY d.matricule, s.position ORDER BY s.position"""
 COUNT_NEW = """
 SELECT count(*) FROM roll_stage s
 WHERE NOT EXISTS (SELECT 1 FROM properties_property p WHERE p.matricule = s.matricule)"""
@@ -55,14 +76,12 @@ WHERE (properties_property.municipality_code, properties_property.lots)
 # by label, which spells every address field): only those are rewritten (GIN trigram writes
 # are the costly part).
 ATTACH_IDS = """
-ALTER TABLE roll_stage ADD COLUMN property_id bigint, ADD COLUMN addresses_changed boolean;
 UPDATE roll_stage s SET property_id = p.id,
     addresses_changed = ARRAY(SELECT e->>'label' FROM jsonb_array_elements(s.addresses) e)
         IS DISTINCT FROM (
         SELECT coalesce(array_agg(ca.label::text ORDER BY ca.id), '{}')
         FROM properties_civicaddress ca WHERE ca.property_id = p.id)
-FROM properties_property p WHERE p.matricule = s.matricule;
-CREATE INDEX ON roll_stage (property_id)"""
+FROM properties_property p WHERE p.matricule = s.matricule"""
 DELETE_ADDRESSES = """
 DELETE FROM properties_civicaddress ca USING roll_stage s
 WHERE ca.property_id = s.property_id AND s.addresses_changed"""
@@ -120,8 +139,13 @@ FROM roll_stage s
 WHERE p.id = s.property_id AND p.address_point IS NULL AND p.parcel IS NOT NULL"""
 UNLINKED = """
 SELECT count(*), (array_agg(p.matricule ORDER BY p.matricule))[1:20]
-FROM properties_property p JOIN roll_stage s ON s.property_id = p.id
+FROM properties_property p JOIN roll_seen s ON s.matricule = p.matricule
 WHERE p.parcel IS NULL AND p.address_point IS NULL"""
+
+
+LINKS = (("one_lot", LINK_ONE_LOT), ("many_lots", LINK_MANY_LOTS),
+         ("address", LINK_ADDRESS_POINT), ("parcel_by_point", LINK_PARCEL_BY_POINT),
+         ("point_from_parcel", POINT_FROM_PARCEL))
 
 
 def import_roll(path, *, commit: bool = False) -> ImportReport:
@@ -143,19 +167,26 @@ def import_roll(path, *, commit: bool = False) -> ImportReport:
         connection.ensure_connection()
         with connection.connection.cursor() as cur:  # psycopg's own cursor, for COPY
             cur.execute(STAGE)
-            units = _copy_units(cur, iter_roll(path, on_header, on_bad_unit))
+            loader = _Loader(cur, header)
+            switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
+            loader.start()
+            try:
+                units = _read_chunks(iter_roll(path, on_header, on_bad_unit), loader)
+            except BaseException:
+                loader.stop(raise_error=False)  # the reading error is the one to report
+                raise
+            else:
+                loader.stop()
+            finally:
+                sys.setswitchinterval(switch_interval)
             if not header:
                 raise ImportFailed(_("The roll file holds no evaluation unit."))
-            params = {"code": header["code"], "year": header["year"]}
-            duplicates = _drop_duplicates(cur, report)
-            cur.execute(PREPARE_STAGE)
-            report.created = cur.execute(COUNT_NEW).fetchone()[0]
+            duplicates = _report_duplicates(cur, report)
+            report.created = loader.created
             report.updated = units - duplicates - report.created
-            for statement in (UPSERT_PROPERTIES, ATTACH_IDS, DELETE_ADDRESSES, INSERT_ADDRESSES,
-                              UPSERT_ROLL):
-                cur.execute(statement, params)
-            _link(cur, report)
-            cur.execute("DROP TABLE roll_stage")
+            _report_links(cur, report, loader.links)
+            cur.execute("DROP TABLE roll_stage, roll_seen, roll_dups")
         report.notes.insert(0, _("Roll %(year)s of municipality %(code)s: %(n)d units read.")
                             % {"year": header["year"], "code": header["code"] or "?",
                                "n": units})
@@ -165,52 +196,84 @@ def import_roll(path, *, commit: bool = False) -> ImportReport:
     return report
 
 
-# A town has a few hundred street names and hundreds of thousands of addresses.
-_normalize_street = lru_cache(maxsize=65536)(normalize)
-
-
-def _copy_units(cur, units) -> int:
-    """Stream the units into roll_stage. Values go as text (the cheapest COPY adaptation):
-    the reader validated numbers and dates; the lots, all digits, go as an array literal."""
-    count = 0
-    with cur.copy(f"COPY roll_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
-        for unit in units:
-            count += 1
-            addresses = [{"civic_number": a.civic_number, "civic_suffix": a.civic_suffix,
-                          "civic_number_to": a.civic_number_to,
-                          "street_generic": a.street_generic, "street_link": a.street_link,
-                          "street_name": a.street_name, "street_direction": a.street_direction,
-                          "unit": a.unit, "label": a.label,
-                          # == normalize(f"{number} {street}"): normalize works word by word
-                          "search_text": f"{normalize(a.civic_number)} "
-                                         f"{_normalize_street(a.street_label)}".strip()}
-                         for a in unit.addresses]
-            copy.write_row((unit.position, unit.matricule, "{" + ",".join(unit.lots) + "}",
-                            json.dumps(addresses, ensure_ascii=False),
-                            *(unit.values[f] for f in ROLL_FIELDS)))
+def _read_chunks(lines, loader) -> int:
+    """Read the units (COPY lines) into chunks handed to the loader; the unit count."""
+    count, chunk = 0, []
+    for line in lines:
+        count += 1
+        chunk.append(line)
+        if len(chunk) == CHUNK_UNITS:
+            loader.put("".join(chunk))
+            chunk = []
+    if chunk:
+        loader.put("".join(chunk))
     return count
 
 
-def _drop_duplicates(cur, report) -> int:
+class _Loader(threading.Thread):
+    """Copies each chunk into roll_stage, drops the duplicates, upserts and links the units.
+    The only user of the cursor until stop() returns; its first error stops the import (raised
+    again in the main thread by put or stop)."""
+
+    def __init__(self, cur, header):
+        super().__init__(name="roll-loader", daemon=True)
+        self.cur, self.header = cur, header
+        self.chunks = queue.Queue(maxsize=1)  # memory: at most ~3 chunks of text
+        self.error = None
+        self.created = 0
+        self.links = dict.fromkeys((name for name, _sql in LINKS), 0)
+
+    def put(self, text):
+        if self.error is None:
+            self.chunks.put(text)
+        if self.error is not None:
+            raise self.error
+
+    def stop(self, raise_error=True):
+        self.chunks.put(None)
+        self.join()
+        if raise_error and self.error is not None:
+            raise self.error
+
+    def run(self):
+        while (text := self.chunks.get()) is not None:
+            if self.error is None:  # after an error, drain until stop()
+                try:
+                    self._load(text)
+                except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                    self.error = exc
+
+    def _load(self, text):
+        cur = self.cur
+        params = {"code": self.header["code"], "year": self.header["year"]}
+        cur.execute("TRUNCATE roll_stage")
+        with cur.copy(f"COPY roll_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+            copy.write(text)
+        cur.execute(FIND_DUPLICATES)
+        if cur.rowcount:
+            cur.execute(DROP_DUPLICATES)
+        cur.execute(SEEN)
+        self.created += cur.execute(COUNT_NEW).fetchone()[0]
+        for statement in (UPSERT_PROPERTIES, ATTACH_IDS, DELETE_ADDRESSES, INSERT_ADDRESSES,
+                          UPSERT_ROLL):
+            cur.execute(statement, params)
+        for name, statement in LINKS:
+            cur.execute(statement)
+            self.links[name] += cur.rowcount
+
+
+def _report_duplicates(cur, report) -> int:
     """Keep the first unit of each matricule; report the others."""
     dropped = 0
     for matricule, positions in cur.execute(DUPLICATES).fetchall():
-        for position in positions[1:]:
+        for position in positions:
             dropped += 1
             report.skip(_("unit %(n)d") % {"n": position},
                         _("matricule %(m)s appears twice in the file") % {"m": matricule})
-    cur.execute(DROP_DUPLICATES)
     return dropped
 
 
-def _link(cur, report):
-    counts = {}
-    for name, statement in (("one_lot", LINK_ONE_LOT), ("many_lots", LINK_MANY_LOTS),
-                            ("address", LINK_ADDRESS_POINT),
-                            ("parcel_by_point", LINK_PARCEL_BY_POINT),
-                            ("point_from_parcel", POINT_FROM_PARCEL)):
-        cur.execute(statement)
-        counts[name] = cur.rowcount
+def _report_links(cur, report, counts):
     report.notes.append(_("Linked to a parcel by lot number: %(n)d")
                         % {"n": counts["one_lot"] + counts["many_lots"]})
     report.notes.append(_("Linked to an address point by civic address: %(n)d")

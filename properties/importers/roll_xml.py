@@ -9,53 +9,20 @@ is read in one pass into a dict, then it and its earlier siblings are deleted, s
 flat whatever the file size (Montréal's roll is ~800 MB). Entities are not resolved and nothing
 is fetched from the network (no XXE)."""
 import datetime as dt
+import json
 import math
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from geo.addresses import normalize
 from geo.importers.report import ImportFailed
 
 
 class BadUnit(ValueError):
     """One unit cannot be read; the others can."""
-
-
-@dataclass
-class Address:
-    civic_number: str
-    civic_suffix: str = ""
-    civic_number_to: str = ""
-    street_generic: str = ""
-    street_link: str = ""
-    street_name: str = ""
-    street_direction: str = ""
-    unit: str = ""
-
-    @property
-    def street_label(self):
-        return " ".join(p for p in (self.street_generic, self.street_link, self.street_name,
-                                    self.street_direction) if p).replace("' ", "'")
-
-    @property
-    def label(self):
-        number = self.civic_number + self.civic_suffix
-        if self.civic_number_to:
-            number += f"-{self.civic_number_to}"
-        # Canada Post's form for a unit: "100-92 Boulevard X" (language-neutral, stored as is).
-        prefix = f"{self.unit}-" if self.unit else ""
-        return f"{prefix}{number} {self.street_label}"
-
-
-@dataclass
-class Unit:
-    position: int
-    matricule: str
-    addresses: list[Address] = field(default_factory=list)
-    lots: list[str] = field(default_factory=list)
-    values: dict = field(default_factory=dict)
 
 
 # The readers below validate a value and return it as canonical text (what COPY wants), or None.
@@ -96,8 +63,45 @@ def _date(values, tag):
 
 MATRICULE_PARTS = ("RL0104A", "RL0104B", "RL0104C", "RL0104D", "RL0104E", "RL0104F")
 
+# A town has a few hundred street names and a few thousand civic numbers for hundreds of
+# thousands of addresses: the normalised forms are cached.
+_normalize = lru_cache(maxsize=65536)(normalize)
+_json = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
+# COPY text format: backslash, tab, newline and carriage return are escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-def read_unit(el, position) -> Unit:
+
+def _copy_text(text):
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
+
+
+def _address_json(a) -> str:
+    """One address as the JSON object the importer stages (label and search_text included)."""
+    number, street_name = a["RL0101Ax"], a["RL0101Gx"]
+    suffix, number_to = a.get("RL0101Bx", ""), a.get("RL0101Cx", "")
+    generic, link = a.get("RL0101Ex", ""), a.get("RL0101Fx", "")
+    direction, unit = a.get("RL0101Hx", ""), a.get("RL0101Ix", "")
+    street = " ".join(p for p in (generic, link, street_name, direction) if p).replace("' ", "'")
+    full = number + suffix
+    if number_to:
+        full += f"-{number_to}"
+    # Canada Post's form for a unit: "100-92 Boulevard X" (language-neutral, stored as is).
+    label = f"{unit}-{full} {street}" if unit else f"{full} {street}"
+    # == normalize(f"{number} {street}"): normalize works word by word
+    search = f"{_normalize(number)} {_normalize(street)}".strip()
+    return (f'{{"civic_number": {_json(number)}, "civic_suffix": {_json(suffix)}, '
+            f'"civic_number_to": {_json(number_to)}, "street_generic": {_json(generic)}, '
+            f'"street_link": {_json(link)}, "street_name": {_json(street_name)}, '
+            f'"street_direction": {_json(direction)}, "unit": {_json(unit)}, '
+            f'"label": {_json(label)}, "search_text": {_json(search)}}}')
+
+
+def read_unit(el, position) -> str:
+    """The unit as one line of COPY text for the importer's staging table: position, matricule,
+    lots (an array literal: digits only), addresses (JSON), then the roll values (text the
+    readers above validated, \\N for none) in ROLL_FIELDS order."""
     # One pass over the unit's direct children; the groups (addresses, lots, matricule) below.
     values, addresses, lots = {}, [], []
     for child in el:
@@ -110,45 +114,45 @@ def read_unit(el, position) -> Unit:
             values.update((c.tag, (c.text or "").strip()) for c in child)
         elif child.text is not None:
             values[tag] = child.text.strip()
-    parts = [values.get(tag, "") for tag in MATRICULE_PARTS]
-    if not all(parts[:4]):
+    get = values.get
+    parts = [get("RL0104A", ""), get("RL0104B", ""), get("RL0104C", ""), get("RL0104D", ""),
+             get("RL0104E", ""), get("RL0104F", "")]
+    if not (parts[0] and parts[1] and parts[2] and parts[3]):
         raise BadUnit(_("no matricule (RL0104A to RL0104D)"))
     if not all(p.isdigit() for p in parts if p):
         raise BadUnit(_("matricule is not numeric: %(m)s") % {"m": "-".join(parts)})
     parts[4] = parts[4] or "000"
     parts[5] = parts[5] or "0000"
-    unit = Unit(position=position, matricule="-".join(parts))
-    for a in addresses:
-        if a.get("RL0101Ax") and a.get("RL0101Gx"):
-            unit.addresses.append(Address(
-                civic_number=a["RL0101Ax"], civic_suffix=a.get("RL0101Bx", ""),
-                civic_number_to=a.get("RL0101Cx", ""), street_generic=a.get("RL0101Ex", ""),
-                street_link=a.get("RL0101Fx", ""), street_name=a["RL0101Gx"],
-                street_direction=a.get("RL0101Hx", ""), unit=a.get("RL0101Ix", "")))
+    digits = []
     for lot in lots:
-        digits = lot if lot.isdigit() else "".join(c for c in lot if c.isdigit())
-        if digits:
-            unit.lots.append(digits)
-    unit.values = {
-        "use_code": values.get("RL0105A", "")[:4],  # values: text for COPY, see above
-        "frontage": _decimal(values, "RL0301A"),
-        "lot_area": _decimal(values, "RL0302A"),
-        "storeys": _int(values, "RL0306A"),
-        "year_built": _int(values, "RL0307A"),
-        "year_built_estimated": "t" if values.get("RL0307B", "").upper() == "E" else "f",
-        "floor_area": _decimal(values, "RL0308A"),
-        "dwellings": _int(values, "RL0311A"),
-        "reference_date": _date(values, "RL0401A"),
-        "land_value": _int(values, "RL0402A"),
-        "building_value": _int(values, "RL0403A"),
-        "total_value": _int(values, "RL0404A"),
-        "previous_total_value": _int(values, "RL0405A"),
-    }
-    return unit
+        lot = lot if lot.isdigit() else "".join(c for c in lot if c.isdigit())
+        if lot:
+            digits.append(lot)
+    # values: text for COPY, in ROLL_FIELDS order
+    row = [
+        _int(values, "RL0402A"),  # land_value
+        _int(values, "RL0403A"),  # building_value
+        _int(values, "RL0404A"),  # total_value
+        _int(values, "RL0405A"),  # previous_total_value
+        _copy_text(get("RL0105A", "")[:4]),  # use_code
+        _int(values, "RL0307A"),  # year_built
+        "t" if get("RL0307B", "").upper() == "E" else "f",  # year_built_estimated
+        _decimal(values, "RL0308A"),  # floor_area
+        _int(values, "RL0311A"),  # dwellings
+        _int(values, "RL0306A"),  # storeys
+        _decimal(values, "RL0302A"),  # lot_area
+        _decimal(values, "RL0301A"),  # frontage
+        _date(values, "RL0401A"),  # reference_date
+    ]
+    addresses = _copy_text(", ".join(_address_json(a) for a in addresses
+                                     if a.get("RL0101Ax") and a.get("RL0101Gx")))
+    return (f"{position}\t{'-'.join(parts)}\t{{{','.join(digits)}}}\t[{addresses}]\t"
+            + "\t".join([v if v is not None else "\\N" for v in row]) + "\n")
 
 
 def iter_roll(path, on_header, on_bad_unit):
-    """Yield Units one at a time. `on_header(code, year)` is called before the first unit;
+    """Yield the units one at a time, each as a line of COPY text (read_unit).
+    `on_header(code, year)` is called before the first unit;
     `on_bad_unit(position, reason)` for a unit that cannot be read. Raises ImportFailed when the
     file itself is not a readable roll."""
     header = {}

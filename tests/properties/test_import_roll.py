@@ -111,3 +111,44 @@ def test_a_matricule_twice_keeps_the_first_and_reports_the_second(data_dir):
     assert report.updated == 5
     [(ref, reason)] = report.skipped
     assert ref == "unité 6" and "deux fois" in reason
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 4])
+def test_chunks_give_the_same_report_as_one_chunk(data_dir, monkeypatch, chunk):
+    """Units are loaded chunk by chunk: a matricule seen in an earlier chunk is still a
+    duplicate, and the counts, skips and notes are those of one chunk."""
+    from properties.importers import roll
+
+    reports = []
+    for size in (10_000, chunk):
+        monkeypatch.setattr(roll, "CHUNK_UNITS", size)
+        reports.append(import_roll(data_dir / "roll_duplicate_matricule.xml"))
+    whole, chunked = reports
+    assert (chunked.created, chunked.updated, chunked.unlinked) == (
+        whole.created, whole.updated, whole.unlinked)
+    assert chunked.skipped == whole.skipped and len(chunked.skipped) == 1
+    assert chunked.notes == whole.notes
+
+
+def test_small_chunks_import_every_unit(data_dir, monkeypatch):
+    from properties.importers import roll
+
+    monkeypatch.setattr(roll, "CHUNK_UNITS", 2)
+    units = _units(data_dir / "roll_small.xml")
+    Property.objects.filter(matricule__in=units).delete()
+    report = import_roll(data_dir / "roll_small.xml", commit=True)
+    assert (report.created, report.updated, report.skipped) == (5, 0, [])
+    for matricule in units:
+        prop = Property.objects.get(matricule=matricule)
+        assert prop.parcel is not None and prop.address_point is not None
+        assert prop.roll_entries.filter(roll_year=2026).exists()
+
+
+def test_a_broken_file_after_a_loaded_chunk_changes_nothing(data_dir, monkeypatch):
+    from properties.importers import roll
+
+    monkeypatch.setattr(roll, "CHUNK_UNITS", 1)
+    before = _snapshot()
+    with pytest.raises(ImportFailed):
+        import_roll(data_dir / "roll_truncated.xml", commit=True)
+    assert _snapshot() == before
