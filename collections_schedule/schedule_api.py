@@ -23,6 +23,7 @@ as next_collections and watering_status give; tests/collections_schedule/test_sc
 compares them."""
 import datetime as dt
 import threading
+import weakref
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -142,14 +143,32 @@ def snapshot_for(version: int | None) -> Snapshot | None:
     return snap if version is not None and snap.version == version else None
 
 
+_prepared = weakref.WeakSet()  # the DB-API connections where LOOKUP is prepared (any thread)
+PREPARED = "collections_schedule_lookup"
+
+
+def run_lookup(pk: int) -> list[tuple]:
+    """LOOKUP's rows, through a statement prepared once per database connection: PostgreSQL
+    then stops planning it per request (planning took ~0.45 ms of its ~0.85 ms). Django's
+    psycopg 3 cursors bind on the client and psycopg's own preparation is off (Django sets
+    prepare_threshold None), hence SQL-level PREPARE/EXECUTE. A prepared statement is not
+    transactional (a rollback keeps it) and lives as long as the connection; Django's reconnects
+    make new connection objects, prepared again on first use."""
+    with connection.cursor() as cursor:
+        raw = connection.connection
+        if raw not in _prepared:
+            cursor.execute(f"PREPARE {PREPARED}(bigint) AS {LOOKUP % {'pk': '$1'}}")
+            _prepared.add(raw)
+        cursor.execute(f"EXECUTE {PREPARED}(%s)", [int(pk)])
+        return cursor.fetchall()
+
+
 def property_schedule(pk: int, now: dt.datetime | None = None, tries: int = 3) -> dict | None:
     """The API's JSON (without ical_url) for property `pk` at `now`; None when no such
     property."""
     now = timezone.localtime(now)
     for _attempt in range(tries):
-        with connection.cursor() as cursor:
-            cursor.execute(LOOKUP, {"pk": pk})
-            rows = cursor.fetchall()
+        rows = run_lookup(pk)
         if not rows:
             return None
         found = {"z": [], "r": [], "b": []}
