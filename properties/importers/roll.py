@@ -44,6 +44,10 @@ CREATE TEMP TABLE roll_stage (
 );
 CREATE TEMP TABLE roll_seen (matricule text PRIMARY KEY, position integer);
 CREATE TEMP TABLE roll_dups (matricule text, position integer)"""
+# Per chunk, every join is a few thousand staged units against tables of the whole town: index
+# probes (nested loops), never a scan of the town per chunk, whatever the estimates. Set for the
+# import's transaction only (SET LOCAL), restored after.
+PLANNER = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
 STAGE_COLUMNS = ["position", "matricule", "lots", "addresses", *ROLL_FIELDS]
 
 # roll_stage holds one chunk; roll_seen the first position of every matricule read so far;
@@ -54,7 +58,9 @@ SELECT matricule, position FROM (
     SELECT matricule, position,
            row_number() OVER (PARTITION BY matricule ORDER BY position) AS n
     FROM roll_stage) c
-WHERE n > 1 OR EXISTS (SELECT 1 FROM roll_seen s WHERE s.matricule = c.matricule)"""
+WHERE n > 1
+UNION
+SELECT c.matricule, c.position FROM roll_stage c JOIN roll_seen s ON s.matricule = c.matricule"""
 DROP_DUPLICATES = """
 DELETE FROM roll_stage c USING roll_dups d WHERE d.position = c.position"""
 SEEN = "INSERT INTO roll_seen (matricule, position) SELECT matricule, position FROM roll_stage"
@@ -74,14 +80,17 @@ WHERE (properties_property.municipality_code, properties_property.lots)
       IS DISTINCT FROM (EXCLUDED.municipality_code, EXCLUDED.lots)"""
 # The stage row's property id, and whether its addresses differ from the stored ones (compared
 # by label, which spells every address field): only those are rewritten (GIN trigram writes
-# are the costly part).
+# are the costly part). Returns how many changed: none, no address statement at all.
 ATTACH_IDS = """
+WITH attached AS (
 UPDATE roll_stage s SET property_id = p.id,
     addresses_changed = ARRAY(SELECT e->>'label' FROM jsonb_array_elements(s.addresses) e)
         IS DISTINCT FROM (
         SELECT coalesce(array_agg(ca.label::text ORDER BY ca.id), '{}')
         FROM properties_civicaddress ca WHERE ca.property_id = p.id)
-FROM properties_property p WHERE p.matricule = s.matricule"""
+FROM properties_property p WHERE p.matricule = s.matricule
+RETURNING s.addresses_changed)
+SELECT count(*) FILTER (WHERE addresses_changed) FROM attached"""
 DELETE_ADDRESSES = """
 DELETE FROM properties_civicaddress ca USING roll_stage s
 WHERE ca.property_id = s.property_id AND s.addresses_changed"""
@@ -167,6 +176,9 @@ def import_roll(path, *, commit: bool = False) -> ImportReport:
         connection.ensure_connection()
         with connection.connection.cursor() as cur:  # psycopg's own cursor, for COPY
             cur.execute(STAGE)
+            planner = cur.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(PLANNER)),
+                                  list(PLANNER)).fetchone()
+            _set_local(cur, PLANNER)
             loader = _Loader(cur, header)
             switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
@@ -187,6 +199,7 @@ def import_roll(path, *, commit: bool = False) -> ImportReport:
             report.updated = units - duplicates - report.created
             _report_links(cur, report, loader.links)
             cur.execute("DROP TABLE roll_stage, roll_seen, roll_dups")
+            _set_local(cur, dict(zip(PLANNER, planner, strict=True)))
         report.notes.insert(0, _("Roll %(year)s of municipality %(code)s: %(n)d units read.")
                             % {"year": header["year"], "code": header["code"] or "?",
                                "n": units})
@@ -194,6 +207,11 @@ def import_roll(path, *, commit: bool = False) -> ImportReport:
         if not commit:
             transaction.set_rollback(True)
     return report
+
+
+def _set_local(cur, settings):
+    cur.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+                [v for item in settings.items() for v in item])
 
 
 def _read_chunks(lines, loader) -> int:
@@ -254,9 +272,11 @@ class _Loader(threading.Thread):
             cur.execute(DROP_DUPLICATES)
         cur.execute(SEEN)
         self.created += cur.execute(COUNT_NEW).fetchone()[0]
-        for statement in (UPSERT_PROPERTIES, ATTACH_IDS, DELETE_ADDRESSES, INSERT_ADDRESSES,
-                          UPSERT_ROLL):
-            cur.execute(statement, params)
+        cur.execute(UPSERT_PROPERTIES, params)
+        if cur.execute(ATTACH_IDS).fetchone()[0]:  # units whose addresses changed
+            cur.execute(DELETE_ADDRESSES)
+            cur.execute(INSERT_ADDRESSES)
+        cur.execute(UPSERT_ROLL, params)
         for name, statement in LINKS:
             cur.execute(statement)
             self.links[name] += cur.rowcount
