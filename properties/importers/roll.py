@@ -43,7 +43,8 @@ CREATE TEMP TABLE roll_stage (
     property_id bigint, addresses_changed boolean
 );
 CREATE TEMP TABLE roll_seen (matricule text PRIMARY KEY, position integer);
-CREATE TEMP TABLE roll_dups (matricule text, position integer)"""
+CREATE TEMP TABLE roll_dups (matricule text, position integer);
+CREATE INDEX ON roll_dups (position)"""
 # Per chunk, every join is a few thousand staged units against tables of the whole town: index
 # probes (nested loops), never a scan of the town per chunk, whatever the estimates. Set for the
 # import's transaction only (SET LOCAL), restored after.
@@ -62,7 +63,7 @@ WHERE n > 1
 UNION
 SELECT c.matricule, c.position FROM roll_stage c JOIN roll_seen s ON s.matricule = c.matricule"""
 DROP_DUPLICATES = """
-DELETE FROM roll_stage c USING roll_dups d WHERE d.position = c.position"""
+DELETE FROM roll_stage c USING roll_dups d WHERE d.position = c.position"""  # index probes
 SEEN = "INSERT INTO roll_seen (matricule, position) SELECT matricule, position FROM roll_stage"
 DUPLICATES = """
 SELECT d.matricule, array_agg(d.position ORDER BY d.position)
