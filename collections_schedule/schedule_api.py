@@ -26,6 +26,7 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 
+import shapely
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -46,27 +47,35 @@ MEMO_MAX = 5_000  # entries per snapshot (a few hundred a day); emptied when ful
 VERSION_TABLE = "collections_schedule_data_version"
 
 # The property's point (its address point, else a point inside its parcel, as
-# schedule.property_point), its first civic number, and the version, then the ids of what
-# covers the point. One round trip.
-LOOKUP = f"""
+# schedule.property_point)...
+POINT = f"""
 WITH p AS MATERIALIZED (
     SELECT coalesce(p.address_point, ST_PointOnSurface(p.parcel)) AS pt,
            (SELECT a.civic_int FROM {CivicAddress._meta.db_table} a
             WHERE a.property_id = p.id ORDER BY a.id LIMIT 1) AS civic  -- btree on property_id
     FROM {Property._meta.db_table} p WHERE p.id = %(pk)s
-)
-SELECT 'p', (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic FROM p
+)"""
+# ... its first civic number, its coordinates and the version, then the ids of the watering
+# rules and bans that cover the point. One round trip. The zones are tested in memory
+# (Snapshot.zones_at): their polygons (~1,000 vertices, TOASTed) cost ~0.45 ms to test in SQL.
+LOOKUP = f"""{POINT}
+SELECT 'p', (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic, ST_X(p.pt), ST_Y(p.pt)
+FROM p
 UNION ALL
-SELECT 'z', z.id, NULL FROM p
-JOIN {Zone._meta.db_table} z ON ST_Covers(z.geom, p.pt)  -- GiST on zone.geom
-JOIN {ZoneSet._meta.db_table} s ON s.id = z.zone_set_id AND s.status = 'active'
-UNION ALL
-SELECT 'r', r.id, NULL FROM p
+SELECT 'r', r.id, NULL, NULL, NULL FROM p
 JOIN {WateringRule._meta.db_table} r ON r.area IS NULL OR ST_Covers(r.area, p.pt)
 UNION ALL
-SELECT 'b', b.id, NULL FROM p
+SELECT 'b', b.id, NULL, NULL, NULL FROM p
 JOIN {WateringBan._meta.db_table} b ON b.area IS NULL OR ST_Covers(b.area, p.pt)
 """
+# The zones of the active sets that cover the point, in SQL: when the point lies within
+# BOUNDARY_TOLERANCE of a zone's boundary, where GEOS and PostGIS might round differently.
+ZONES_AT = f"""{POINT}
+SELECT z.id FROM p
+JOIN {Zone._meta.db_table} z ON ST_Covers(z.geom, p.pt)  -- GiST on zone.geom
+JOIN {ZoneSet._meta.db_table} s ON s.id = z.zone_set_id AND s.status = 'active'
+"""
+BOUNDARY_TOLERANCE = 1e-6  # units of the SRID
 
 _date = serializers.DateField()
 _datetime = serializers.DateTimeField()
@@ -83,7 +92,23 @@ class Snapshot:
     exceptions: list[CollectionException]  # EXCEPTION_ORDER
     rules: dict[int, WateringRule]
     bans: dict[int, WateringBan]
+    # Active zones: (id, (xmin, ymin, xmax, ymax) of outer, inner, outer), inner and outer the
+    # zone's polygon shrunk and grown by BOUNDARY_TOLERANCE (prepared)
+    shapes: list = field(default_factory=list)
     memo: dict = field(default_factory=dict)
+
+    def zones_at(self, x: float, y: float) -> list[int] | None:
+        """The ids of the zones covering (x, y); None when the point is too close to a boundary
+        to be sure that PostGIS would say the same (the caller asks SQL)."""
+        out = []
+        for pk, (xmin, ymin, xmax, ymax), inner, outer in self.shapes:
+            if x < xmin or x > xmax or y < ymin or y > ymax:
+                continue
+            if shapely.contains_xy(inner, x, y):
+                out.append(pk)
+            elif shapely.intersects_xy(outer, x, y):
+                return None
+        return out
 
     def remember(self, key, compute):
         value = self.memo.get(key)
@@ -121,10 +146,21 @@ def load_snapshot() -> Snapshot:
         holidays={h.date: h for h in Holiday.objects.all()},
         exceptions=list(CollectionException.objects.order_by(*EXCEPTION_ORDER)),
         rules={r.pk: r for r in WateringRule.objects.defer("area").order_by("pk")},
-        bans={b.pk: b for b in WateringBan.objects.defer("area").order_by(*BAN_ORDER)})
+        bans={b.pk: b for b in WateringBan.objects.defer("area").order_by(*BAN_ORDER)},
+        shapes=[_shape(pk, geom) for pk, geom in Zone.objects.filter(
+            zone_set__status=ZoneSet.Status.ACTIVE).values_list("pk", "geom")])
     after = read_version()
     snap.version = before if before == after else None
     return snap
+
+
+def _shape(pk: int, geom) -> tuple:
+    polygon = shapely.from_wkb(bytes(geom.wkb))
+    inner = shapely.buffer(polygon, -BOUNDARY_TOLERANCE)
+    outer = shapely.buffer(polygon, BOUNDARY_TOLERANCE)
+    shapely.prepare(inner)
+    shapely.prepare(outer)
+    return pk, tuple(outer.bounds), inner, outer
 
 
 def snapshot_for(version: int | None) -> Snapshot | None:
@@ -171,21 +207,26 @@ def property_schedule(pk: int, now: dt.datetime | None = None, tries: int = 3) -
         rows = run_lookup(pk)
         if not rows:
             return None
-        found = {"z": [], "r": [], "b": []}
-        version = civic = None
-        for kind, value, extra in rows:
+        found = {"r": [], "b": []}
+        version = civic = x = y = None
+        for kind, value, extra, px, py in rows:
             if kind == "p":
-                version, civic = value, extra
+                version, civic, x, y = value, extra, px, py
             else:
                 found[kind].append(value)
         if version is None:  # no version row: nothing can be kept, read it all
             break
         snap = snapshot_for(version)
         if snap is not None:
+            zone_ids = [] if x is None else snap.zones_at(x, y)
+            if zone_ids is None:  # on a boundary: PostGIS decides, as the uncached path
+                with connection.cursor() as cursor:
+                    cursor.execute(ZONES_AT, {"pk": pk})
+                    zone_ids = [z for (z,) in cursor.fetchall()]
             return {
                 "date": _date.to_representation(now.date()),
                 "now": _datetime.to_representation(now),
-                "streams": _streams(snap, found["z"], now.date()),
+                "streams": _streams(snap, zone_ids, now.date()),
                 "watering": _watering(snap, found["r"], found["b"], civic, now),
             }
     # Writes kept landing between our reads (or the version row is missing): the uncached path,

@@ -197,6 +197,26 @@ def test_a_property_without_address_point_is_placed_by_its_parcel(town):
         assert new_json(prop, now) == old_json(prop, now), prop.pk
 
 
+def test_points_on_a_zone_boundary_are_tested_by_postgis(town, monkeypatch):
+    """The zones are tested in memory, except within BOUNDARY_TOLERANCE of a boundary, where
+    PostGIS decides (a second query): a property moved onto a zone's boundary, and every
+    property with the in-memory test turned off, give the uncached path's JSON."""
+    now = timezone.localtime()
+    zone = Zone.objects.filter(zone_set__status=ZoneSet.Status.ACTIVE).first()
+    prop = sample_properties()[0]
+    vertex = zone.geom[0].exterior_ring[0]
+    Property.objects.filter(pk=prop.pk).update(address_point=f"SRID={zone.geom.srid};POINT("
+                                                            f"{vertex[0]!r} {vertex[1]!r})")
+    prop.refresh_from_db()
+    x, y = vertex
+    schedule_api.property_schedule(prop.pk, now)
+    assert schedule_api._current.zones_at(x, y) is None
+    assert new_json(prop, now) == old_json(prop, now)
+    monkeypatch.setattr(schedule_api.Snapshot, "zones_at", lambda self, x, y: None)
+    for prop in sample_properties()[:12]:
+        assert new_json(prop, now) == old_json(prop, now), prop.pk
+
+
 def test_over_a_year_of_days_at_every_hour_of_a_day(town):
     """The memos are per day: each day of the coming year (every 9th) and every 3rd hour of
     today give the uncached answer."""
