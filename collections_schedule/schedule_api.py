@@ -1,16 +1,18 @@
 """The answer of `GET /api/properties/<id>/schedule/` in one SQL query, from a per-process
 snapshot of the schedule data kept as long as the database says it is current.
 
-Per request, one statement reads the property's point and first civic number, the zones, watering
-rules and bans whose areas cover the point (GiST indexes), and the data version: a number that
-PostgreSQL bumps on every write to the schedule tables (migration 0003_data_version, a trigger per
-table). Everything else comes from memory:
+Per request, one prepared statement (run_lookup) reads the property's point and first civic
+number, the watering rules and bans whose areas cover the point, and the data version: a number
+that PostgreSQL bumps on every write to the schedule tables (migration 0003_data_version, a trigger
+per table). Everything else comes from memory:
 
-- the snapshot: streams, zones of the active sets (without their polygons), holidays, exceptions,
-  rules and bans, read once per version. A worker whose snapshot is older than the version its
-  request read loads a new one, so a zone set activated, an exception edited or a ban entered in
-  any worker (or in the admin, or by SQL) is seen by the next request everywhere. Nothing is shared
-  between processes and no cache needs invalidating.
+- the snapshot: streams, zones of the active sets with their polygons shrunk and grown by
+  BOUNDARY_TOLERANCE (the point is tested in memory, Snapshot.zones_at; PostGIS decides, in a
+  second query, only for a point that close to a boundary), holidays, exceptions, rules and bans
+  (without their areas), read once per version. A worker whose snapshot is older than the
+  version its request read loads a new one, so a zone set activated, an exception edited or a
+  ban entered in any worker (or in the admin, or by SQL) is seen by the next request everywhere.
+  Nothing is shared between processes and no cache needs invalidating.
 - memos inside the snapshot: a stream's next dates for the zones covering a point, per day and
   language (every property of those zones has the same dates); a watering plan (each method's
   windows minus the bans) per civic-number parity, rules, bans in view, day, language and time
