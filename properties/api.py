@@ -16,7 +16,7 @@ from geo.filters import WGS84InBBoxFilter
 from geo.geometry import transformed
 from geo.models import Territory
 from geo.pagination import GeoPagination
-from geo.serializers import NearbyPlaceSerializer
+from geo.serializers import NearbyPlaceSerializer, nearby_features
 
 from .models import Property, RollEntry, UseCode
 from .proximity import nearby_places
@@ -80,7 +80,7 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
         places = nearby_places(prop, radius, wgs84=True)
         if request.query_params.get("category"):
             places = places.filter(category__slug__in=request.query_params["category"].split(","))
-        return Response(NearbyPlaceSerializer(places, many=True).data)
+        return Response(nearby_features(places))  # as NearbyPlaceSerializer documents
 
     @extend_schema(
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True,

@@ -99,3 +99,23 @@ def test_places_are_paginated(client):
     assert len(first["features"]) == 5 and first["next"]
     second = client.get(first["next"]).json()
     assert not {f["id"] for f in first["features"]} & {f["id"] for f in second["features"]}
+
+
+def test_nearby_is_what_its_serializer_documents(client):
+    """The nearby API writes plain rows; NearbyPlaceSerializer documents the same GeoJSON."""
+    import json
+
+    from django.utils import translation
+
+    from geo.serializers import NearbyPlaceSerializer
+    from properties.proximity import nearby_places
+
+    props = Property.objects.exclude(parcel=None).order_by("pk")[:200:20]
+    checked = 0
+    for prop in props:
+        with translation.override("fr"):  # the API speaks the site's default language
+            documented = NearbyPlaceSerializer(nearby_places(prop, wgs84=True), many=True).data
+        response = client.get(f"/api/properties/{prop.pk}/nearby/")
+        assert response.json() == json.loads(json.dumps(documented))
+        checked += len(documented["features"])
+    assert checked > 20
