@@ -62,15 +62,18 @@ def clean_description(text: str) -> str:
 
 
 def open_nearby(*, category, point, radius_m=DUPLICATE_RADIUS_M, exclude=None):
-    """Open, confirmed requests of `category` within `radius_m` of `point`, nearest first: the
-    candidates for "this is my problem too"."""
+    """Open, confirmed requests of `category` (None: any) within `radius_m` of `point`,
+    nearest first: the candidates for "this is my problem too"."""
     from django.contrib.gis.db.models.functions import Distance
 
     qs = (ServiceRequest.objects
-          .filter(category=category, status__in=ServiceRequest.OPEN, confirmed=True,
-                  location__dwithin=(point, D(m=radius_m)))
+          .filter(status__in=ServiceRequest.OPEN, confirmed=True,
+                  location__dwithin=(point, D(m=radius_m)))  # GiST index on location
           .annotate(distance=Distance("location", point))
+          .select_related("category")
           .order_by("distance", "pk"))
+    if category is not None:
+        qs = qs.filter(category=category)
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs

@@ -4,7 +4,6 @@ details, choose the category, the place (address or map) and answer its question
 then appears in the citizen's "my requests" like the ones made online."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from properties.views import map_base
 from . import services
 from .forms import DetailsForm
 from .locating import locate
-from .models import Category, ServiceRequest
+from .models import Category
 from .staff_forms import CitizenSearchForm, IntakeForm
 
 NO_ACCOUNT = "none"
@@ -92,18 +91,16 @@ def intake(request):
 
 
 def _open_nearby(address: str) -> list:
-    """Open requests of any category near the caller's place: the caller may be reporting one
-    of them (the clerk can then add them as a follower from its page)."""
+    """Open requests of any category near the caller's place, nearest first: the caller may be
+    reporting one of them (the clerk opens it and adds a note rather than a duplicate)."""
     if not address:
         return []
     try:
         point, _label = locate({"address": address})
     except ValidationError:
         return []
-    return list(ServiceRequest.objects.filter(
-        confirmed=True, status__in=ServiceRequest.OPEN,
-        location__dwithin=(point, D(m=NEARBY_RADIUS_M)))  # GiST index on location
-        .select_related("category").order_by("-submitted_at")[:20])
+    return list(services.open_nearby(category=None, point=point,
+                                     radius_m=NEARBY_RADIUS_M)[:20])
 
 
 def _search(request):
