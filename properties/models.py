@@ -107,7 +107,9 @@ class CivicAddress(models.Model):
 class RollEntry(models.Model):
     """One roll year's entry for a unit (MAMH fields named beside each column)."""
 
-    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="roll_entries")
+    # No index of its own: rollentry_unique_year (property, roll_year) serves look-ups by property.
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="roll_entries",
+                                 db_index=False)
     roll_year = models.PositiveSmallIntegerField(_("roll year"))  # RLM02A
     land_value = models.BigIntegerField(_("land value"), null=True)  # RL0402A
     building_value = models.BigIntegerField(_("building value"), null=True)  # RL0403A

@@ -5,7 +5,7 @@ municipality's geographic code, RLM02A the roll year, RLUEx one evaluation unit,
 addresses, RL0103 its lots, RL0104A..F its matricule, RL04xx its values.
 
 lxml's iterparse hands over one finished <RLUEx> at a time (the tag filter runs in C); each unit
-is read in one pass into a dict, then it and its earlier siblings are deleted, so memory stays
+is read in one pass over its elements, then it and its earlier siblings are deleted, so memory stays
 flat whatever the file size (Montréal's roll is ~800 MB). Entities are not resolved and nothing
 is fetched from the network (no XXE)."""
 import datetime as dt
@@ -25,25 +25,23 @@ class BadUnit(ValueError):
     """One unit cannot be read; the others can."""
 
 
-# The readers below validate a value and return it as canonical text (what COPY wants), or None.
+# The readers below validate a value (stripped, not empty) and return it as canonical text (what
+# COPY wants). Plain digits, the usual case, never reach them (read_unit's fast path).
 
-def _int(values, tag):
-    raw = values.get(tag)
-    if not raw or raw.isdigit():
-        return raw or None
+def _int(raw, tag):
     try:
-        return str(int(Decimal(raw.replace(",", ".").replace(" ", ""))))
-    except InvalidOperation:
-        raise BadUnit(_("%(tag)s is not a number: %(raw)r") % {"tag": tag, "raw": raw}) from None
+        value = int(Decimal(raw.replace(",", ".").replace(" ", "")))
+    except (InvalidOperation, ValueError, OverflowError):  # not a number, NaN, Infinity
+        value = None
+    if value is None or abs(value) >= 10**18:
+        raise BadUnit(_("%(tag)s is not a number: %(raw)r") % {"tag": tag, "raw": raw})
+    return str(value)
 
 
-def _decimal(values, tag):
-    raw = values.get(tag)
-    if not raw:
-        return None
+def _decimal(raw, tag):
     text = raw.replace(",", ".").replace(" ", "")
     try:
-        valid = math.isfinite(float(text))  # validates; the text itself keeps every digit
+        valid = math.isfinite(float(text)) and text.isascii()  # the text keeps every digit
     except ValueError:
         valid = False
     if not valid:
@@ -51,16 +49,40 @@ def _decimal(values, tag):
     return text
 
 
-def _date(values, tag):
-    raw = values.get(tag)
-    if not raw:
-        return None
+def _date(raw, tag):
     try:
         return dt.date.fromisoformat(raw[:10]).isoformat()
     except ValueError:
         raise BadUnit(_("%(tag)s is not a date: %(raw)r") % {"tag": tag, "raw": raw}) from None
 
 
+def _use_code(raw, tag):
+    return _copy_text(raw[:4])
+
+
+def _estimated(raw, tag):
+    return "t" if raw.upper() == "E" else "f"
+
+
+# The roll values, in the importer's ROLL_FIELDS order: (tag, reader).
+VALUES = (("RL0402A", _int),  # land_value
+          ("RL0403A", _int),  # building_value
+          ("RL0404A", _int),  # total_value
+          ("RL0405A", _int),  # previous_total_value
+          ("RL0105A", _use_code),  # use_code
+          ("RL0307A", _int),  # year_built
+          ("RL0307B", _estimated),  # year_built_estimated ("E")
+          ("RL0308A", _decimal),  # floor_area
+          ("RL0311A", _int),  # dwellings
+          ("RL0306A", _int),  # storeys
+          ("RL0302A", _decimal),  # lot_area
+          ("RL0301A", _decimal),  # frontage
+          ("RL0401A", _date))  # reference_date
+_COLUMN = {tag: i for i, (tag, _reader) in enumerate(VALUES)}
+_NO_VALUES = ("f" if reader is _estimated else None for _tag, reader in VALUES)
+_NO_VALUES = tuple(_NO_VALUES)  # year_built_estimated is false when absent
+_PLAIN = tuple(reader is _int for _tag, reader in VALUES)  # plain digits need no reader
+_ASCII_DIGITS = frozenset("0123456789")
 MATRICULE_PARTS = ("RL0104A", "RL0104B", "RL0104C", "RL0104D", "RL0104E", "RL0104F")
 
 # A town has a few hundred street names and a few thousand civic numbers for hundreds of
@@ -77,76 +99,96 @@ def _copy_text(text):
     return text
 
 
-def _address_json(a) -> str:
-    """One address as the JSON object the importer stages (label and search_text included)."""
-    number, street_name = a["RL0101Ax"], a["RL0101Gx"]
-    suffix, number_to = a.get("RL0101Bx", ""), a.get("RL0101Cx", "")
-    generic, link = a.get("RL0101Ex", ""), a.get("RL0101Fx", "")
-    direction, unit = a.get("RL0101Hx", ""), a.get("RL0101Ix", "")
-    street = " ".join(p for p in (generic, link, street_name, direction) if p).replace("' ", "'")
+def _element(text):
+    """One element of a PostgreSQL array literal of text (quoted)."""
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+@lru_cache(maxsize=4096)
+def _street(generic, link, name, direction):
+    """A street's label, its normalised form and its fields as JSON (a town has a few hundred
+    streets)."""
+    street = " ".join(p for p in (generic, link, name, direction) if p).replace("' ", "'")
+    fields = (f'"street_generic": {_json(generic)}, "street_link": {_json(link)}, '
+              f'"street_name": {_json(name)}, "street_direction": {_json(direction)}')
+    return street, _normalize(street), fields
+
+
+def _address(a):
+    """One address: its JSON object (the fields stored as they are), its label and its
+    search_text (the importer compares and links by these two)."""
+    number, get = a["RL0101Ax"], a.get
+    suffix, number_to, unit = get("RL0101Bx", ""), get("RL0101Cx", ""), get("RL0101Ix", "")
+    street, street_search, fields = _street(get("RL0101Ex", ""), get("RL0101Fx", ""),
+                                            a["RL0101Gx"], get("RL0101Hx", ""))
     full = number + suffix
     if number_to:
         full += f"-{number_to}"
     # Canada Post's form for a unit: "100-92 Boulevard X" (language-neutral, stored as is).
     label = f"{unit}-{full} {street}" if unit else f"{full} {street}"
     # == normalize(f"{number} {street}"): normalize works word by word
-    search = f"{_normalize(number)} {_normalize(street)}".strip()
+    search = f"{_normalize(number)} {street_search}".strip()
     return (f'{{"civic_number": {_json(number)}, "civic_suffix": {_json(suffix)}, '
-            f'"civic_number_to": {_json(number_to)}, "street_generic": {_json(generic)}, '
-            f'"street_link": {_json(link)}, "street_name": {_json(street_name)}, '
-            f'"street_direction": {_json(direction)}, "unit": {_json(unit)}, '
-            f'"label": {_json(label)}, "search_text": {_json(search)}}}')
+            f'"civic_number_to": {_json(number_to)}, {fields}, "unit": {_json(unit)}}}',
+            label, search)
 
 
 def read_unit(el, position) -> str:
     """The unit as one line of COPY text for the importer's staging table: position, matricule,
-    lots (an array literal: digits only), addresses (JSON), then the roll values (text the
+    lots (an array literal: digits only), the addresses' labels and search texts (array
+    literals), the addresses (a JSON array of their fields), then the roll values (text the
     readers above validated, \\N for none) in ROLL_FIELDS order."""
     # One pass over the unit's direct children; the groups (addresses, lots, matricule) below.
-    values, addresses, lots = {}, [], []
+    raw, matricule, addresses, lots = [None] * len(VALUES), {}, [], []
+    column = _COLUMN.get
     for child in el:
         tag = child.tag
-        if tag == "RL0101":
-            addresses.extend({c.tag: (c.text or "").strip() for c in group} for group in child)
+        i = column(tag)
+        if i is not None:
+            raw[i] = child.text
+        elif tag == "RL0101":
+            for group in child:
+                address = {}
+                for c in group:
+                    text = c.text
+                    address[c.tag] = text.strip() if text else ""
+                addresses.append(address)
         elif tag == "RL0103":
-            lots.extend(c.text or "" for group in child for c in group if c.tag == "RL0103Ax")
+            for group in child:
+                for c in group:
+                    if c.tag == "RL0103Ax" and c.text:
+                        lots.append(c.text)
         elif tag == "RL0104":
-            values.update((c.tag, (c.text or "").strip()) for c in child)
-        elif child.text is not None:
-            values[tag] = child.text.strip()
-    get = values.get
-    parts = [get("RL0104A", ""), get("RL0104B", ""), get("RL0104C", ""), get("RL0104D", ""),
-             get("RL0104E", ""), get("RL0104F", "")]
+            for c in child:
+                matricule[c.tag] = c.text
+    parts = [(matricule.get(tag) or "").strip() for tag in MATRICULE_PARTS]
     if not (parts[0] and parts[1] and parts[2] and parts[3]):
         raise BadUnit(_("no matricule (RL0104A to RL0104D)"))
-    if not all(p.isdigit() for p in parts if p):
+    if not all(p.isascii() and p.isdigit() for p in parts if p):
         raise BadUnit(_("matricule is not numeric: %(m)s") % {"m": "-".join(parts)})
     parts[4] = parts[4] or "000"
     parts[5] = parts[5] or "0000"
     digits = []
     for lot in lots:
-        lot = lot if lot.isdigit() else "".join(c for c in lot if c.isdigit())
+        lot = lot if lot.isdigit() and lot.isascii() else "".join(
+            c for c in lot if c in _ASCII_DIGITS)
         if lot:
             digits.append(lot)
-    # values: text for COPY, in ROLL_FIELDS order
-    row = [
-        _int(values, "RL0402A"),  # land_value
-        _int(values, "RL0403A"),  # building_value
-        _int(values, "RL0404A"),  # total_value
-        _int(values, "RL0405A"),  # previous_total_value
-        _copy_text(get("RL0105A", "")[:4]),  # use_code
-        _int(values, "RL0307A"),  # year_built
-        "t" if get("RL0307B", "").upper() == "E" else "f",  # year_built_estimated
-        _decimal(values, "RL0308A"),  # floor_area
-        _int(values, "RL0311A"),  # dwellings
-        _int(values, "RL0306A"),  # storeys
-        _decimal(values, "RL0302A"),  # lot_area
-        _decimal(values, "RL0301A"),  # frontage
-        _date(values, "RL0401A"),  # reference_date
-    ]
-    addresses = _copy_text(", ".join(_address_json(a) for a in addresses
-                                     if a.get("RL0101Ax") and a.get("RL0101Gx")))
-    return (f"{position}\t{'-'.join(parts)}\t{{{','.join(digits)}}}\t[{addresses}]\t"
+    row = list(_NO_VALUES)
+    for i, value in enumerate(raw):
+        if value is not None:
+            value = value.strip()
+            if value:  # an integer in plain digits (most values) is canonical as it is
+                row[i] = value if _PLAIN[i] and value.isdigit() and value.isascii() \
+                    and len(value) < 18 else VALUES[i][1](value, VALUES[i][0])
+    read = [_address(a) for a in addresses if a.get("RL0101Ax") and a.get("RL0101Gx")]
+    labels = _copy_text(",".join([_element(label) for _obj, label, _search in read]))
+    searches = _copy_text(",".join([_element(search) for _obj, _label, search in read]))
+    objects = _copy_text(", ".join([obj for obj, _label, _search in read]))
+    return (f"{position}\t{'-'.join(parts)}\t{{{','.join(digits)}}}\t{{{labels}}}\t"
+            f"{{{searches}}}\t[{objects}]\t"
             + "\t".join([v if v is not None else "\\N" for v in row]) + "\n")
 
 
@@ -158,7 +200,8 @@ def iter_roll(path, on_header, on_bad_unit):
     header = {}
     position = 0
     root_tag = None
-    events = etree.iterparse(str(path), events=("end",), tag=("RLUEx", "RLM01A", "RLM02A"),
+    source = path if hasattr(path, "read") else str(path)  # a file name, or a binary file
+    events = etree.iterparse(source, events=("end",), tag=("RLUEx", "RLM01A", "RLM02A"),
                              resolve_entities=False, no_network=True, huge_tree=True)
     try:
         for _event, el in events:
