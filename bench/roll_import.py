@@ -142,16 +142,16 @@ def _child(argv):
 
 
 def _time_phases() -> dict:
-    """Wall time per phase of import_roll, without a profiler: the importer module's
-    _read_chunks (XML reading into COPY chunks, with the loader thread copying, upserting and
-    linking each chunk alongside, so its wall time covers both) and _report_links (the final
-    link counts) are wrapped in this process only. The rest of import_roll is the wait for the
-    last chunk and the report."""
+    """Wall time per phase of import_roll, without a profiler, wrapped in this process only:
+    `read` is _read_chunks (the XML read into chunks, with the loader thread copying, upserting
+    and linking each chunk alongside); `loader` is the loader thread's time in its per-chunk
+    database work (within `read`, except the last chunk). The rest of import_roll is the wait
+    for the last chunk, the links that need the whole file, the report and the commit."""
     import time
 
     from properties.importers import roll
 
-    phases = {"read_copy": 0.0, "link": 0.0}
+    phases = {"read": 0.0, "loader": 0.0}
 
     def timed(name, fn):
         def wrapper(*args, **kwargs):
@@ -162,9 +162,17 @@ def _time_phases() -> dict:
                 phases[name] += time.perf_counter() - t
         return wrapper
 
-    roll._read_chunks = timed("read_copy", roll._read_chunks)
-    roll._report_links = timed("link", roll._report_links)
+    roll._read_chunks = timed("read", roll._read_chunks)
+    roll._Loader._load = timed("loader", roll._Loader._load)
     return phases
+
+
+def reset(year: int = ROLL_YEAR):
+    """Undo a committed bench import: its roll year's entries deleted, the table vacuumed (the
+    import changes nothing else: the bench roll has the town's own lots and addresses)."""
+    with benchdb.connect(autocommit=True) as conn:
+        conn.execute("DELETE FROM properties_rollentry WHERE roll_year = %s", [year])
+        conn.execute("VACUUM ANALYZE properties_rollentry")
 
 
 if __name__ == "__main__":

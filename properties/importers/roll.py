@@ -57,9 +57,20 @@ CREATE TEMP TABLE roll_seen (matricule text PRIMARY KEY, position integer);
 CREATE TEMP TABLE roll_dups (matricule text, position integer);
 CREATE INDEX ON roll_dups (position)"""
 # Per chunk, every join is a few thousand staged units against tables of the whole town: index
-# probes (nested loops), never a scan of the town per chunk, whatever the estimates. Set for the
-# import's transaction only (SET LOCAL), restored after.
-PLANNER = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
+# probes (nested loops), never a scan of the town per chunk, whatever the estimates (a first
+# import fills tables whose statistics still say they are empty). Set for the import's
+# transaction only (SET LOCAL), restored after.
+# (Costs made that large would also trigger JIT compilation of every statement: off too.)
+PLANNER = {"enable_hashjoin": "off", "enable_mergejoin": "off", "enable_seqscan": "off",
+           "jit": "off"}
+# The tables the import writes. One that statistics say is empty (reltuples 0: analysed when
+# it was) would be estimated at one row however much the import puts in it, and scanned once
+# per staged unit: it is analysed (in the transaction, which sees its own rows) after the
+# first chunk.
+WRITTEN = ["properties_property", "properties_civicaddress", "properties_rollentry"]
+EMPTY_BY_STATISTICS = """
+SELECT relname FROM pg_class
+WHERE oid = ANY(%s::regclass[]) AND reltuples = 0 AND relpages = 0"""
 STAGE_COLUMNS = ["position", "matricule", "lots", "labels", "search_texts", "addresses",
                  *ROLL_FIELDS]
 
@@ -81,14 +92,25 @@ DUPLICATES = """
 SELECT d.matricule, array_agg(d.position ORDER BY d.position)
 FROM roll_dups d JOIN roll_seen s USING (matricule)
 GROUP BY d.matricule, s.position ORDER BY s.position"""
+# What a staged unit (s) links to: the parcel of its lot (the union of its lots' parcels), and
+# the address point of its first address that has one.
+PARCEL_OF_LOTS = """CASE
+    WHEN cardinality(s.lots) = 1 THEN (  -- unique btree on lot_number
+        SELECT pa.geom FROM properties_parcel pa WHERE pa.lot_number = s.lots[1])
+    WHEN cardinality(s.lots) > 1 THEN (
+        SELECT ST_Multi(ST_Union(pa.geom)) FROM properties_parcel pa
+        WHERE pa.lot_number = ANY(s.lots)) END"""
+POINT_OF_ADDRESSES = """(
+    SELECT ap.geom FROM unnest(s.search_texts) WITH ORDINALITY AS a(search_text, n)
+    JOIN geo_addresspoint ap ON ap.search_text = a.search_text  -- btree on search_text
+    ORDER BY a.n LIMIT 1)"""
 # One look-up of each staged unit's property (one index probe each) notes on the stage row: its
 # id; whether its lots or municipality changed; whether its addresses changed (compared by
 # label, which spells every address field); and what to link it to, only where that differs
-# from what the property holds: the parcel of its lot (the union of its lots' parcels) and the
-# address point of its first address that has one. NULLIF(new, old) is NULL when nothing is
-# to change. Units whose property does not exist yet keep a NULL id: they are inserted, then
-# this same statement attaches them (it only looks at rows with no id). Returns the counts.
-ATTACH = """
+# from what the property holds (NULLIF(new, old) is NULL when nothing is to change). Units
+# whose property does not exist yet keep a NULL id: they are inserted (linked as they are),
+# then this same statement attaches them (it only looks at rows with no id). Returns counts.
+ATTACH = f"""
 WITH attached AS (
 UPDATE roll_stage s SET
     property_id = p.id,
@@ -97,33 +119,29 @@ UPDATE roll_stage s SET
     addresses_changed = s.labels IS DISTINCT FROM ARRAY(
         SELECT ca.label::text FROM properties_civicaddress ca
         WHERE ca.property_id = p.id ORDER BY ca.id),
-    parcel = NULLIF(CASE
-        WHEN cardinality(s.lots) = 1 THEN (  -- unique btree on lot_number
-            SELECT pa.geom FROM properties_parcel pa WHERE pa.lot_number = s.lots[1])
-        WHEN cardinality(s.lots) > 1 THEN (
-            SELECT ST_Multi(ST_Union(pa.geom)) FROM properties_parcel pa
-            WHERE pa.lot_number = ANY(s.lots)) END, p.parcel),
-    address_point = NULLIF((
-        SELECT ap.geom FROM unnest(s.search_texts) WITH ORDINALITY AS a(search_text, n)
-        JOIN geo_addresspoint ap ON ap.search_text = a.search_text  -- btree on search_text
-        ORDER BY a.n LIMIT 1), p.address_point)
+    parcel = NULLIF({PARCEL_OF_LOTS}, p.parcel),
+    address_point = NULLIF({POINT_OF_ADDRESSES}, p.address_point)
 FROM properties_property p
 WHERE p.matricule = s.matricule AND s.property_id IS NULL
 RETURNING s.property_changed, s.addresses_changed, s.parcel, s.address_point)
 SELECT count(*), count(*) FILTER (WHERE property_changed),
        count(*) FILTER (WHERE addresses_changed), count(parcel), count(address_point)
 FROM attached"""
-INSERT_PROPERTIES = """
-INSERT INTO properties_property (matricule, municipality_code, lots)
-SELECT matricule, %(code)s, lots FROM roll_stage WHERE property_id IS NULL ORDER BY position
-ON CONFLICT (matricule) DO NOTHING"""
+INSERT_PROPERTIES = f"""
+WITH inserted AS (
+INSERT INTO properties_property (matricule, municipality_code, lots, parcel, address_point)
+SELECT s.matricule, %(code)s, s.lots, {PARCEL_OF_LOTS}, {POINT_OF_ADDRESSES}
+FROM roll_stage s WHERE s.property_id IS NULL ORDER BY s.position
+ON CONFLICT (matricule) DO NOTHING
+RETURNING parcel IS NOT NULL AS lot, address_point IS NOT NULL AS point)
+SELECT count(*), count(*) FILTER (WHERE lot), count(*) FILTER (WHERE point) FROM inserted"""
 UPDATE_PROPERTIES = """
 UPDATE properties_property p SET municipality_code = %(code)s, lots = s.lots
 FROM roll_stage s WHERE p.id = s.property_id AND s.property_changed"""
 # Only the addresses that changed are rewritten (GIN trigram writes are the costly part).
 DELETE_ADDRESSES = """
-DELETE FROM properties_civicaddress ca USING roll_stage s
-WHERE ca.property_id = s.property_id AND s.addresses_changed"""
+DELETE FROM properties_civicaddress
+WHERE property_id = ANY(ARRAY(SELECT property_id FROM roll_stage WHERE addresses_changed))"""
 INSERT_ADDRESSES = f"""
 INSERT INTO properties_civicaddress (property_id, {", ".join(ADDRESS_FIELDS)}, civic_int)
 SELECT s.property_id, {", ".join(f"e.a->>'{f}'" for f in ADDRESS_FIELDS[:-2])},
@@ -275,6 +293,7 @@ class _Loader(threading.Thread):
         self.error = None
         self.created = 0
         self.links = {"lot": 0, "address": 0, "parcel_by_point": 0, "point_from_parcel": 0}
+        self.to_analyse = None  # read before the first chunk
 
     def put(self, text, units):
         if self.error is None:
@@ -299,6 +318,11 @@ class _Loader(threading.Thread):
     def _load(self, text, units):
         cur = self.cur
         params = {"code": self.header["code"], "year": self.header["year"]}
+        if self.to_analyse is None:
+            self.to_analyse = [name for name, in cur.execute(EMPTY_BY_STATISTICS, [WRITTEN])]
+        elif self.to_analyse:  # after the first chunk
+            cur.execute(f"ANALYZE {', '.join(self.to_analyse)}")
+            self.to_analyse = []
         cur.execute("TRUNCATE roll_stage")
         with cur.copy(f"COPY roll_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
             copy.write(text)
@@ -308,7 +332,10 @@ class _Loader(threading.Thread):
             cur.execute(DROP_DUPLICATES)
         counts = cur.execute(ATTACH, params).fetchone()
         if counts[0] < units:  # units with no property yet
-            self.created += cur.execute(INSERT_PROPERTIES, params).rowcount
+            created, parcels, points = cur.execute(INSERT_PROPERTIES, params).fetchone()
+            self.created += created
+            self.links["lot"] += parcels
+            self.links["address"] += points
             new = cur.execute(ATTACH, params).fetchone()
             counts = [a + b for a, b in zip(counts, new, strict=True)]
         _attached, properties_changed, addresses_changed, parcels, points = counts
