@@ -175,5 +175,15 @@ def reset(year: int = ROLL_YEAR):
         conn.execute("VACUUM ANALYZE properties_rollentry")
 
 
+def empty_town():
+    """The town without its properties (their addresses, roll entries and what refers to them:
+    the synthetic reports' followers and events), its parcels and address points kept: the
+    roll's first import. Analysed, so that statistics say the tables are empty."""
+    tables = "properties_rollentry, properties_civicaddress, properties_property"
+    with benchdb.connect(autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {tables} CASCADE")
+        conn.execute(f"ANALYZE {tables}")
+
+
 if __name__ == "__main__":
     _child(sys.argv[1:])

@@ -60,6 +60,9 @@ def parse_args(argv=None):
     p.add_argument("--skip-import", action="store_true", help="no roll import measurement")
     p.add_argument("--import-runs", type=int, default=3,
                    help="committed roll imports per size, the median reported (default 3)")
+    p.add_argument("--no-first-import", dest="first_import", action="store_false",
+                   help="no import into the town emptied of its properties (it runs last, "
+                        "after the yearly updates)")
     p.add_argument("--preview-runs", type=int, default=3,
                    help="timed runs of the zone change preview per size (default 3; 0: none)")
     p.add_argument("--no-profile", action="store_true",
@@ -144,12 +147,20 @@ def bench_size(n, args, results):
             imp = {**sorted(runs, key=lambda r: r["units_per_s"])[len(runs) // 2],
                    "runs_units_per_s": [r["units_per_s"] for r in runs],
                    "maxrss_mb": max(r["maxrss_mb"] for r in runs)}
+            if args.first_import:
+                roll_import.empty_town()
+                first = roll_import.run_child("import", path)
+                roll_import.check_imported(n)
+                log(f"  first import (town emptied of its properties): "
+                    f"{first['units_per_s']:,.0f} units/s")
         finally:
             if not args.keep_files:
                 path.unlink(missing_ok=True)
         log(f"  import (median): {imp['units_per_s']:,.0f} units/s, "
             f"peak RSS {imp['maxrss_mb']:.0f} MB")
         entry["import"] = {**imp, "file_mb": size / 1e6, "parse": parse, "check": check}
+        if args.first_import:
+            entry["import"]["first"] = first
     save(results, args)
 
 

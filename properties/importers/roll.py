@@ -135,6 +135,16 @@ FROM roll_stage s WHERE s.property_id IS NULL ORDER BY s.position
 ON CONFLICT (matricule) DO NOTHING
 RETURNING parcel IS NOT NULL AS lot, address_point IS NOT NULL AS point)
 SELECT count(*), count(*) FILTER (WHERE lot), count(*) FILTER (WHERE point) FROM inserted"""
+# The units this import just inserted, when it inserted every missing one: their property has
+# their lots and links, and no address yet.
+ATTACH_INSERTED = """
+WITH attached AS (
+UPDATE roll_stage s SET property_id = p.id, property_changed = false,
+    addresses_changed = cardinality(s.labels) > 0
+FROM properties_property p
+WHERE p.matricule = s.matricule AND s.property_id IS NULL
+RETURNING s.addresses_changed)
+SELECT count(*), 0, count(*) FILTER (WHERE addresses_changed), 0, 0 FROM attached"""
 UPDATE_PROPERTIES = """
 UPDATE properties_property p SET municipality_code = %(code)s, lots = s.lots
 FROM roll_stage s WHERE p.id = s.property_id AND s.property_changed"""
@@ -336,7 +346,9 @@ class _Loader(threading.Thread):
             self.created += created
             self.links["lot"] += parcels
             self.links["address"] += points
-            new = cur.execute(ATTACH, params).fetchone()
+            # another transaction may have inserted some of them meanwhile: attach those fully
+            new = cur.execute(ATTACH_INSERTED if created == units - counts[0] else ATTACH,
+                              params).fetchone()
             counts = [a + b for a, b in zip(counts, new, strict=True)]
         _attached, properties_changed, addresses_changed, parcels, points = counts
         if properties_changed:

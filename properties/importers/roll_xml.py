@@ -202,7 +202,8 @@ def iter_roll(path, on_header, on_bad_unit):
     root_tag = None
     source = path if hasattr(path, "read") else str(path)  # a file name, or a binary file
     events = etree.iterparse(source, events=("end",), tag=("RLUEx", "RLM01A", "RLM02A"),
-                             resolve_entities=False, no_network=True, huge_tree=True)
+                             resolve_entities=False, no_network=True, huge_tree=True,
+                             remove_blank_text=True)  # no whitespace nodes to build
     try:
         for _event, el in events:
             if root_tag is None:
