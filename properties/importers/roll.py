@@ -64,9 +64,9 @@ CREATE INDEX ON roll_dups (position)"""
 PLANNER = {"enable_hashjoin": "off", "enable_mergejoin": "off", "enable_seqscan": "off",
            "jit": "off"}
 # The tables the import writes. One that statistics say is empty (reltuples 0: analysed when
-# it was) would be estimated at one row however much the import puts in it, and scanned once
-# per staged unit: it is analysed (in the transaction, which sees its own rows) after the
-# first chunk.
+# it was) would be estimated at one row however many it holds or the import puts in it, and
+# scanned once per staged unit: it is analysed (in the transaction, which sees its own rows)
+# before the first chunk (statistics older than its rows) and after it (a first import).
 WRITTEN = ["properties_property", "properties_civicaddress", "properties_rollentry"]
 EMPTY_BY_STATISTICS = """
 SELECT relname FROM pg_class
@@ -303,7 +303,7 @@ class _Loader(threading.Thread):
         self.error = None
         self.created = 0
         self.links = {"lot": 0, "address": 0, "parcel_by_point": 0, "point_from_parcel": 0}
-        self.to_analyse = None  # read before the first chunk
+        self.to_analyse, self.analyses_left = None, 2  # read before the first chunk
 
     def put(self, text, units):
         if self.error is None:
@@ -328,11 +328,11 @@ class _Loader(threading.Thread):
     def _load(self, text, units):
         cur = self.cur
         params = {"code": self.header["code"], "year": self.header["year"]}
-        if self.to_analyse is None:
+        if self.to_analyse is None:  # before the first chunk
             self.to_analyse = [name for name, in cur.execute(EMPTY_BY_STATISTICS, [WRITTEN])]
-        elif self.to_analyse:  # after the first chunk
+        if self.to_analyse and self.analyses_left:  # before the first chunk, and after it
             cur.execute(f"ANALYZE {', '.join(self.to_analyse)}")
-            self.to_analyse = []
+            self.analyses_left -= 1
         cur.execute("TRUNCATE roll_stage")
         with cur.copy(f"COPY roll_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
             copy.write(text)
