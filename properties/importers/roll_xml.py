@@ -79,8 +79,8 @@ VALUES = (("RL0402A", _int),  # land_value
           ("RL0301A", _decimal),  # frontage
           ("RL0401A", _date))  # reference_date
 _COLUMN = {tag: i for i, (tag, _reader) in enumerate(VALUES)}
-_NO_VALUES = ("f" if reader is _estimated else None for _tag, reader in VALUES)
-_NO_VALUES = tuple(_NO_VALUES)  # year_built_estimated is false when absent
+# a missing value is NULL, except year_built_estimated: false
+_NO_VALUES = tuple("f" if reader is _estimated else None for _tag, reader in VALUES)
 _PLAIN = tuple(reader is _int for _tag, reader in VALUES)  # plain digits need no reader
 _ASCII_DIGITS = frozenset("0123456789")
 MATRICULE_PARTS = ("RL0104A", "RL0104B", "RL0104C", "RL0104D", "RL0104E", "RL0104F")
