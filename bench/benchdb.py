@@ -57,6 +57,19 @@ def server_info() -> dict:
     return {"postgres": version, "postgis": postgis, "settings": settings}
 
 
+def timed(totals: dict, key, fn):
+    """fn, adding the wall time of each call to totals[key] (for the per-phase timings)."""
+    import time
+
+    def wrapper(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            totals[key] += time.perf_counter() - t
+    return wrapper
+
+
 def run_django(script, *args) -> dict:
     """Run a bench script as a Django child process on the bench database (its `child_main`)
     and return the JSON it prints last."""

@@ -51,15 +51,6 @@ def _child(argv) -> dict:
     queries = timed_queries = 0
     timed_sql = 0.0
 
-    def timed(key, fn):
-        def wrapper(*args, **kwargs):
-            t = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[key] += time.perf_counter() - t
-        return wrapper
-
     def sql_timer(execute, sql, params, many, context):
         nonlocal queries
         queries += 1
@@ -70,8 +61,9 @@ def _child(argv) -> dict:
             spent["sql"] += time.perf_counter() - t
 
     serializer = public_api.ReportSerializer
-    serializer.to_representation = timed("serializer", serializer.to_representation)
-    JSONRenderer.render = timed("render", JSONRenderer.render)
+    serializer.to_representation = benchdb.timed(spent, "serializer",
+                                                 serializer.to_representation)
+    JSONRenderer.render = benchdb.timed(spent, "render", JSONRenderer.render)
 
     def prepare(item):
         """The untimed part (the submit's details page), then the timed request."""

@@ -147,23 +147,11 @@ def _time_phases() -> dict:
     and linking each chunk alongside); `loader` is the loader thread's time in its per-chunk
     database work (within `read`, except the last chunk). The rest of import_roll is the wait
     for the last chunk, the links that need the whole file, the report and the commit."""
-    import time
-
     from properties.importers import roll
 
     phases = {"read": 0.0, "loader": 0.0}
-
-    def timed(name, fn):
-        def wrapper(*args, **kwargs):
-            t = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                phases[name] += time.perf_counter() - t
-        return wrapper
-
-    roll._read_chunks = timed("read", roll._read_chunks)
-    roll._Loader._load = timed("loader", roll._Loader._load)
+    roll._read_chunks = benchdb.timed(phases, "read", roll._read_chunks)
+    roll._Loader._load = benchdb.timed(phases, "loader", roll._Loader._load)
     return phases
 
 

@@ -39,16 +39,6 @@ def sample_ids(n_props: int, count: int, seed: int = 1) -> list:
     return random.Random(seed).choices(range(1, n_props + 1), k=count)
 
 
-def _wrap(spent, key, fn):
-    def wrapper(*args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            spent[key] += time.perf_counter() - t
-    return wrapper
-
-
 def _percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -79,7 +69,7 @@ def _child(argv) -> dict:
 
     for module, name, key in PARTS:
         mod = importlib.import_module(f"collections_schedule.{module}")
-        setattr(mod, name, _wrap(spent, key, getattr(mod, name)))
+        setattr(mod, name, benchdb.timed(spent, key, getattr(mod, name)))
 
     def get(pk):
         t = time.perf_counter()

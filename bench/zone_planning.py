@@ -47,17 +47,8 @@ def _timed_phases():
 
     phases = {name: 0.0 for name in PHASES}
 
-    def wrap(name, fn):
-        def wrapper(*args, **kwargs):
-            t = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                phases[name] += time.perf_counter() - t
-        return wrapper
-
     for name in PHASES:
-        setattr(planning, name, wrap(name, getattr(planning, name)))
+        setattr(planning, name, benchdb.timed(phases, name, getattr(planning, name)))
     return phases
 
 
