@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Guichet needs, only those missing. Usage: system_deps.sh [--browser]
 # PostGIS and GDAL come from Debian (GeoDjango loads libgdal/libgeos through ctypes); gettext
-# compiles translations; chromium runs the browser tests (Playwright's own download does not work
+# compiles translations; pgbouncer is the pooler the tests and the benchmark run behind
+# (scripts/pgbouncer.sh); chromium runs the browser tests (Playwright's own download does not work
 # offline, so the tests drive Debian's /usr/bin/chromium).
 set -euo pipefail
-pkgs=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext)
+pkgs=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext pgbouncer)
 [ "${1:-}" = "--browser" ] && pkgs+=(chromium fonts-dejavu-core)
 missing=()
 for p in "${pkgs[@]}"; do
