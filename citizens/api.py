@@ -12,10 +12,10 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from collections_schedule.serializers import StreamScheduleSerializer, WateringAnswerSerializer
+from core.access_log import log_access
+from core.models import AccessLog
 
-from .access_log import log_access
 from .dashboard import dashboard
-from .models import AccessLog
 
 
 class RollSerializer(serializers.Serializer):

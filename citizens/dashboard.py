@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from collections_schedule.schedule import next_collections
 from collections_schedule.watering import watering_status
+from taxes.selectors import tax_summary
 
 from .models import PropertyLink
-from .taxes import tax_summary
 
 
 @dataclass

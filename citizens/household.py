@@ -6,9 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .access_log import log_access
+from core.access_log import log_access
+from core.models import AccessLog
+
 from .forms import HouseholdMemberForm
-from .models import AccessLog, HouseholdMember
+from .models import HouseholdMember
 
 
 def _member_or_404(request, pk) -> HouseholdMember:

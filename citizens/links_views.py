@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.access_log import log_access
+from core.auth import staff_required
+from core.models import AccessLog
 from properties.models import CivicAddress
 
 from . import links
-from .access_log import log_access
-from .models import AccessLog, PropertyLink
-from .staff import staff_required
+from .models import PropertyLink
 
 CLERK_PAGE_SIZE = 50
 

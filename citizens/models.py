@@ -1,5 +1,6 @@
-"""A citizen's personal data: household, proof-checked links to properties, tax accounts, and
-the log of who saw or changed it. Public ids are UUIDs: nothing personal is guessable in a URL."""
+"""A citizen's personal data: household and proof-checked links to properties (the access log
+is core's, the tax bills are taxes'). Public ids are UUIDs: nothing personal is guessable in a
+URL."""
 import uuid
 
 from django.conf import settings
@@ -99,83 +100,3 @@ class LinkAttempt(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
-
-
-class TaxBill(models.Model):
-    """A property's tax bill for a year, as the city's tax system issued it."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="tax_bills")
-    year = models.PositiveSmallIntegerField(_("year"))
-    bill_number = models.CharField(_("bill number"), max_length=30)
-    issued_on = models.DateField(_("issued on"))
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    interest_rate = models.DecimalField(_("annual interest rate on late amounts (%)"),
-                                        max_digits=5, decimal_places=2, default=0)
-
-    class Meta:
-        ordering = ["-year"]
-        verbose_name = _("tax bill")
-        verbose_name_plural = _("tax bills")
-        constraints = [models.UniqueConstraint(fields=["property", "year", "bill_number"],
-                                               name="taxbill_unique")]
-
-    def __str__(self):
-        return f"{self.bill_number} ({self.year})"
-
-
-class TaxInstalment(models.Model):
-    bill = models.ForeignKey(TaxBill, on_delete=models.CASCADE, related_name="instalments")
-    number = models.PositiveSmallIntegerField(_("instalment"))
-    due_on = models.DateField(_("due on"))
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-
-    class Meta:
-        ordering = ["due_on"]
-        constraints = [models.UniqueConstraint(fields=["bill", "number"],
-                                               name="instalment_unique")]
-
-    def __str__(self):
-        return f"{self.bill_id} #{self.number} {self.due_on}"
-
-
-class TaxPayment(models.Model):
-    bill = models.ForeignKey(TaxBill, on_delete=models.CASCADE, related_name="payments")
-    paid_on = models.DateField(_("paid on"))
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    reference = models.CharField(_("reference"), max_length=50)
-
-    class Meta:
-        ordering = ["paid_on"]
-        constraints = [models.UniqueConstraint(fields=["bill", "reference"],
-                                               name="payment_unique")]
-
-    def __str__(self):
-        return f"{self.reference} {self.paid_on} {self.amount}"
-
-
-class AccessLog(models.Model):
-    """Who (staff or citizen) viewed or changed which personal record, when (Law 25)."""
-
-    class Action(models.TextChoices):
-        VIEW = "view", _("viewed")
-        CHANGE = "change", _("changed")
-        EXPORT = "export", _("exported")
-        DELETE = "delete", _("deleted")
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    actor_is_staff = models.BooleanField(default=False)
-    subject = models.ForeignKey(User, null=True, on_delete=models.SET_NULL,
-                                related_name="access_log")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    record = models.CharField(_("record"), max_length=100)  # e.g. "tax_bill:<uuid>"
-    path = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-at"]
-        verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.record}"

@@ -7,8 +7,10 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import AccessLog, PropertyLink
-from .taxes import tax_summary
+from core.models import AccessLog
+from taxes.selectors import tax_summary
+
+from .models import PropertyLink
 
 
 def _json_value(value):

@@ -3,9 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from .access_log import log_access
+from core.access_log import log_access
+from taxes.selectors import property_accounts
+
 from .scoping import verified_link_or_404
-from .taxes import property_accounts
 
 
 @login_required

@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .access_log import log_access
+from core.access_log import log_access
+from core.models import AccessLog
+
 from .dashboard import dashboard as build_dashboard
-from .models import AccessLog
 from .privacy import delete_account, export_personal_data
 
 

@@ -3,8 +3,9 @@ lawn-watering rules and bans. Zones and areas are stored in the metric CRS (GUIC
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.bilingual import localized
 
 from .querysets import ZoneQuerySet, ZoneSetQuerySet
 
@@ -14,7 +15,7 @@ SRID = settings.GUICHET_SRID
 class Localized:
     @property
     def name(self):
-        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+        return localized(self, "name")
 
 
 class HolidayPolicy(models.TextChoices):
@@ -180,7 +181,7 @@ class WateringRule(models.Model):
 
     @property
     def name(self):
-        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+        return localized(self, "name")
 
 
 class WateringBan(models.Model):
@@ -205,4 +206,4 @@ class WateringBan(models.Model):
 
     @property
     def title(self):
-        return self.title_en if (get_language() or "fr").startswith("en") else self.title_fr
+        return localized(self, "title")

@@ -4,7 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
-from django.utils.translation import get_language
+
+from core.bilingual import localized
 
 from .models import CollectionException, HolidayPolicy
 
@@ -88,6 +89,4 @@ def occurrences(zone, start: dt.date, end: dt.date, *, holidays: dict, exception
 
 
 def _note(exception):
-    if (get_language() or "fr").startswith("en") and exception.note_en:
-        return exception.note_en
-    return exception.note_fr
+    return localized(exception, "note")

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from leaflet.forms.widgets import LeafletWidget
 
-from geo.importers.report import ImportFailed
+from core.auth import staff_required
+from core.importers.report import ImportFailed
 
 from .importers.zones import LAYOUTS, import_zones
 from .importers.zones_export import FORMATS, export_zones
 from .models import Stream, Zone, ZoneSet
 from .services import split_zone
-from .staff_views import staff_required
 
 MAX_UPLOAD_MB = 50
 UPLOAD_SUFFIXES = {".geojson", ".json", ".gpkg", ".zip", ".csv"}

@@ -1,38 +1,21 @@
 """Public works pages (staff only): the zone sets of each stream, the checks of a set with its
 change preview (page and CSV), and the activation form."""
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.auth import staff_required
 
 from . import planning
 from .models import Stream, ZoneSet
 
 ACTIVATE_PERMISSION = "collections_schedule.change_zoneset"
-
-
-def staff_required(view):
-    """Anonymous visitors go to the (admin) login page; a signed-in user who is not staff gets
-    403 rather than a login loop."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @staff_required

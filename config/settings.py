@@ -63,6 +63,9 @@ env = environ.Env(
     SESSION_COOKIE_SAMESITE=(str, "Lax"),
     # Sign-in throttling (django-allauth rate format: count/period/scope).
     ACCOUNT_LOGIN_FAILED_RATE=(str, "5/5m/ip,5/5m/key"),
+    # How many reverse proxies in front of Guichet append to X-Forwarded-For (0: none, the
+    # client's address is the connection's; the header, which anyone can send, is ignored).
+    GUICHET_TRUSTED_PROXIES=(int, 0),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -95,6 +98,7 @@ X_FRAME_OPTIONS = env("X_FRAME_OPTIONS")
 SESSION_COOKIE_HTTPONLY = env("SESSION_COOKIE_HTTPONLY")
 SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE")
 
+GUICHET_TRUSTED_PROXIES = env("GUICHET_TRUSTED_PROXIES")
 GUICHET_SRID = env("GUICHET_SRID")
 GUICHET_PROXIMITY_M = env("GUICHET_PROXIMITY_M")
 GUICHET_MUNICIPALITY_NAME = env("GUICHET_MUNICIPALITY_NAME")
@@ -118,8 +122,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "leaflet",
+    # The house plan, bottom up: core <- geo <- properties <- the domain apps <- portal.
+    "core",
     "geo",
     "properties",
+    "taxes",
     "collections_schedule",
     "citizens",
     "service_requests",
@@ -249,6 +256,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": env("GUICHET_API_PAGE_SIZE"),
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
+    # Throttles key on the client's address as core.http.client_ip reads it: X-Forwarded-For
+    # only as far as trusted proxies wrote it (DRF's default trusts whatever a client sends).
+    "NUM_PROXIES": GUICHET_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Guichet API",

@@ -5,8 +5,9 @@ plain metres on a GiST index."""
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.bilingual import localized
 
 from .querysets import AddressPointQuerySet, PlaceQuerySet, TerritoryQuerySet
 
@@ -53,7 +54,7 @@ class PlaceCategory(models.Model):
 
     @property
     def name(self):
-        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+        return localized(self, "name")
 
 
 class Place(models.Model):

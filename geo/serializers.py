@@ -1,7 +1,8 @@
-from django.utils.translation import get_language
 from rest_framework import serializers
 from rest_framework_gis.fields import GeoJsonDict
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from core.bilingual import localized
 
 from .fields import WGS84GeometryField
 from .models import Place, PlaceCategory, Street
@@ -42,12 +43,11 @@ class NearbyPlaceSerializer(PlaceSerializer):
 def nearby_features(places) -> dict:
     """The FeatureCollection NearbyPlaceSerializer describes, from `values()` rows: the nearby
     API's hot path (model instances through the nested serializer cost more than the query)."""
-    english = (get_language() or "fr").startswith("en")
     rows = places.values("pk", "name", "address", "category__slug", "category__name_fr",
                          "category__name_en", "geom_wgs84", "distance")
     features = []
     for row in rows:
-        category = row["category__name_en"] if english else row["category__name_fr"]
+        category = localized(row, "category__name")
         features.append({
             "id": row["pk"], "type": "Feature", "geometry": GeoJsonDict(row["geom_wgs84"]),
             "properties": {"name": row["name"] or category, "address": row["address"],

@@ -5,7 +5,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from citizens.importers.taxes import import_tax_accounts
 from citizens.models import AccessCode
 from geo.importers.osm import import_osm
 from geo.importers.territory import import_territory
@@ -14,6 +13,7 @@ from properties.importers.parcels import import_parcels
 from properties.importers.roll import import_roll
 from properties.models import RollEntry
 from service_requests.models import Category
+from taxes.importers.tax_accounts import import_tax_accounts
 
 DEMO_DIR = Path(settings.BASE_DIR) / "data" / "pincourt"
 DEMO_STREAMS = ["garbage", "recycling", "organics", "green-waste", "bulky", "christmas-trees"]

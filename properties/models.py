@@ -3,8 +3,9 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.bilingual import localized
 
 from .querysets import CivicAddressQuerySet, PropertyQuerySet
 
@@ -42,9 +43,7 @@ class UseCode(models.Model):
 
     @property
     def label(self):
-        if (get_language() or "fr").startswith("en") and self.label_en:
-            return self.label_en
-        return self.label_fr
+        return localized(self, "label")
 
 
 class Property(models.Model):

@@ -9,16 +9,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.bilingual import localized, localized_key
 
 SRID = settings.GUICHET_SRID
 User = settings.AUTH_USER_MODEL
-
-
-def _in_language(obj, field):
-    english = (get_language() or "fr").startswith("en")
-    return getattr(obj, f"{field}_en" if english else f"{field}_fr") or getattr(obj, f"{field}_fr")
 
 
 class Department(models.Model):
@@ -37,7 +34,7 @@ class Department(models.Model):
 
     @property
     def name(self):
-        return _in_language(self, "name")
+        return localized(self, "name")
 
 
 class Category(models.Model):
@@ -69,15 +66,15 @@ class Category(models.Model):
 
     @property
     def name(self):
-        return _in_language(self, "name")
+        return localized(self, "name")
 
     @property
     def description(self):
-        return _in_language(self, "description")
+        return localized(self, "description")
 
     @property
     def group(self):
-        return _in_language(self, "group")
+        return localized(self, "group")
 
 
 class Question(models.Model):
@@ -114,16 +111,14 @@ class Question(models.Model):
 
     @property
     def label(self):
-        return _in_language(self, "label")
+        return localized(self, "label")
 
     @property
     def help(self):
-        return _in_language(self, "help")
+        return localized(self, "help")
 
     def choice_pairs(self):
-        english = (get_language() or "fr").startswith("en")
-        return [(c["key"], c.get("en" if english else "fr") or c.get("fr") or c["key"])
-                for c in self.choices]
+        return [(c["key"], localized_key(c, c["key"])) for c in self.choices]
 
 
 class ServiceRequest(models.Model):

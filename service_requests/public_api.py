@@ -4,11 +4,11 @@ from django import forms
 from django.contrib.gis.db.models.functions import Transform
 from django.db.models import FloatField, Func
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from core.bilingual import localized
 from geo.fields import WGS84GeometryField, wgs84_geojson
 from geo.filters import WGS84InBBoxFilter
 from geo.pagination import GeoPagination
@@ -90,7 +90,6 @@ _DATETIME = serializers.DateTimeField()
 
 def report_features(rows) -> list[dict]:
     """GeoJSON features, the same as ReportSerializer's, from `values()` rows."""
-    english = (get_language() or "fr").startswith("en")
     labels = {value: str(label) for value, label in ServiceRequest.Status.choices}
     url = reverse("service_requests:public_detail", args=[1234567890]).replace("1234567890",
                                                                                "{}")
@@ -100,7 +99,7 @@ def report_features(rows) -> list[dict]:
                      "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]},
         "properties": {
             "category": row["category__code"],
-            "category_name": (english and row["category__name_en"]) or row["category__name_fr"],
+            "category_name": localized(row, "category__name"),
             "status": row["status"], "status_label": labels[row["status"]],
             "submitted_at": _DATETIME.to_representation(row["submitted_at"]),
             "updated_at": _DATETIME.to_representation(row["updated_at"]),

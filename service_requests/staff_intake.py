@@ -9,9 +9,10 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from citizens.access_log import log_access
-from citizens.models import AccessLog, PropertyLink
-from citizens.staff import staff_required
+from citizens.models import PropertyLink
+from core.access_log import log_access
+from core.auth import staff_required
+from core.models import AccessLog
 from properties.search import find_properties
 from properties.views import map_base
 

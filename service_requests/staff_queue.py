@@ -7,7 +7,7 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import render
 from django.urls import reverse
 
-from citizens.staff import staff_required
+from core.auth import staff_required
 from properties.views import map_base
 
 from .models import ServiceRequest

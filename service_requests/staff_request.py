@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from citizens.access_log import log_access
-from citizens.models import AccessLog
-from citizens.staff import staff_required
+from core.access_log import log_access
+from core.auth import staff_required
+from core.models import AccessLog
 
 from . import services
 from .models import Photo, ServiceRequest

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
-from citizens.access_log import log_access
+from core.access_log import log_access
 
 from .models import ServiceRequest
 from .public import location_map_config

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["config", "geo", "properties", "collections_schedule", "citizens", "service_requests",
-        "map_ui"]
+APPS = ["config", *sorted(p.name for p in ROOT.iterdir() if (p / "apps.py").exists())]
 ENTRY = re.compile(r'(#,[^\n]*\n)?(?:#\|[^\n]*\n)*msgid ((?:"[^\n]*"\n)+)'
                    r'(?:msgid_plural (?:"[^\n]*"\n)+)?((?:msgstr(?:\[\d\])? (?:"[^\n]*"\n)+)+)')
 

@@ -23,8 +23,8 @@ from shapely.geometry import MultiPolygon
 
 from collections_schedule.models import Stream, Zone, ZoneSet
 from collections_schedule.recurrence import parse_rrules
+from core.importers.report import ImportFailed, ImportReport
 from geo.importers.gisfile import read_gis_file, territory_filter, to_geos
-from geo.importers.report import ImportFailed, ImportReport
 
 from .day_text import parse_collection_text
 

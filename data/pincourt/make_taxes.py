@@ -1,6 +1,6 @@
 """Generate the demo's 2026 tax accounts in the tax system export layout
 (docs/tax-csv-layout.md), from the generated 2026 roll, so that the demo goes through the real
-importer (citizens/importers/taxes.py). Standalone (no Django) and deterministic (seeded); run
+importer (taxes/importers/tax_accounts.py). Standalone (no Django) and deterministic (seeded); run
 from the repository root:
 
     .venv/bin/python data/pincourt/make_taxes.py

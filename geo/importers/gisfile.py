@@ -8,9 +8,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from pyogrio.errors import DataSourceError
 
+from core.importers import ImportFailed, ImportReport
 from geo.geometry import to_geos  # noqa: F401  (re-exported for the importers)
-
-from .report import ImportFailed, ImportReport
 
 CSV_COORDINATE_OPTIONS = {
     "X_POSSIBLE_NAMES": "lon,longitude,lng,x,long",

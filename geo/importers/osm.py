@@ -7,11 +7,11 @@ import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.importers import ImportFailed, ImportReport
 from geo.addresses import normalize
 from geo.models import AddressPoint, Place, PlaceCategory, Street
 
 from .gisfile import read_gis_file, territory_filter, to_geos
-from .report import ImportFailed, ImportReport
 
 TAG_TABLE = Path(__file__).with_name("osm_tags.csv")
 STREET_KINDS = {"motorway", "trunk", "primary", "secondary", "tertiary", "unclassified",

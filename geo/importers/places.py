@@ -2,10 +2,10 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.importers import ImportFailed, ImportReport
 from geo.models import Place, PlaceCategory
 
 from .gisfile import read_gis_file, territory_filter, to_geos
-from .report import ImportFailed, ImportReport
 
 NAME_FIELDS = ("name", "nom", "NOM", "Name", "NAME", "toponyme")
 ADDRESS_FIELDS = ("address", "adresse", "ADRESSE", "Address")

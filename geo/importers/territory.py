@@ -3,10 +3,10 @@ import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.importers import ImportFailed, ImportReport
 from geo.models import Territory
 
 from .gisfile import read_gis_file, to_geos
-from .report import ImportFailed, ImportReport
 
 
 def import_territory(path, *, name: str, code: str = "", commit: bool = False,

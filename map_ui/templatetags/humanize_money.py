@@ -1,6 +1,7 @@
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+
+from core.bilingual import is_english
 
 register = template.Library()
 
@@ -12,7 +13,7 @@ def money(value, decimals=0):
     if value is None:
         return "—"
     text = number_format(value, decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
-    return f"${text}" if (get_language() or "fr").startswith("en") else f"{text} $"
+    return f"${text}" if is_english() else f"{text} $"
 
 
 @register.filter

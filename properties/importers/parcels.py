@@ -3,8 +3,8 @@ import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.importers.report import ImportFailed, ImportReport
 from geo.importers.gisfile import read_gis_file, territory_filter, to_geos
-from geo.importers.report import ImportFailed, ImportReport
 from properties.models import Parcel
 
 LOT_FIELDS = ("lot_number", "NO_LOT", "no_lot", "lot", "LOT", "numero_lot")

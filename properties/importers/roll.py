@@ -22,7 +22,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from geo.importers.report import ImportFailed, ImportReport
+from core.importers.report import ImportFailed, ImportReport
 
 from .roll_xml import iter_roll
 

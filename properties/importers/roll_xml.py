@@ -17,8 +17,8 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from core.importers.report import ImportFailed
 from geo.addresses import normalize
-from geo.importers.report import ImportFailed
 
 
 class BadUnit(ValueError):

@@ -3,7 +3,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from citizens.models import AccessLog, HouseholdMember
+from citizens.models import HouseholdMember
+from core.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext
 
 from citizens import links
 from citizens.demo import DEMO_ACCESS_CODE, demo_property
-from citizens.models import AccessCode, AccessLog, LinkAttempt, PropertyLink
+from citizens.models import AccessCode, LinkAttempt, PropertyLink
+from core.models import AccessLog
 from properties.models import Property
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from citizens.models import AccessLog, HouseholdMember, PropertyLink
+from citizens.models import HouseholdMember, PropertyLink
+from core.models import AccessLog
 from properties.models import Property
 
 pytestmark = pytest.mark.django_db

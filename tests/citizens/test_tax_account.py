@@ -6,9 +6,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from citizens.models import AccessLog, PropertyLink, TaxBill, TaxInstalment, TaxPayment
-from citizens.taxes import DUE, OVERDUE, PAID, account, tax_summary
+from citizens.models import PropertyLink
+from core.models import AccessLog
 from properties.models import Property
+from taxes.accounts import DUE, OVERDUE, PAID, account
+from taxes.models import TaxBill, TaxInstalment, TaxPayment
+from taxes.selectors import tax_summary
 
 D = Decimal
 # Bill A: 3 000 $ at 10 % a year, three instalments of 1 000 $; paid 1 000 $ on Feb 20 and

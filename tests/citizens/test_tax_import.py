@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from citizens.importers.taxes import import_tax_accounts, parse_amount
-from citizens.models import TaxBill, TaxInstalment, TaxPayment
-from geo.importers.report import ImportFailed
+from core.importers.report import ImportFailed
+from taxes.importers.tax_accounts import import_tax_accounts, parse_amount
+from taxes.models import TaxBill, TaxInstalment, TaxPayment
 
 pytestmark = pytest.mark.django_db
 M = "8252-28-3669-6-000-0000"  # a matricule of the demo roll, used by the hand-made files

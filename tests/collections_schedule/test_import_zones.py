@@ -20,7 +20,7 @@ from shapely.geometry import shape
 from collections_schedule.importers.zones import import_zones
 from collections_schedule.importers.zones_export import export_zones
 from collections_schedule.models import Zone, ZoneSet
-from geo.importers.report import ImportFailed
+from core.importers.report import ImportFailed
 
 pytestmark = pytest.mark.django_db
 

@@ -361,7 +361,7 @@ def test_staff_pages_are_for_staff_only(client, holed_set, planner, citizen):
     for url in staff_urls(holed_set):
         anonymous = client.get(url)
         assert anonymous.status_code == 302, url
-        assert anonymous["Location"].startswith(reverse("admin:login")), url
+        assert anonymous["Location"].startswith(reverse("account_login")), url  # the one sign-in
     client.force_login(citizen)
     for url in staff_urls(holed_set):
         assert client.get(url).status_code == 403, url

@@ -78,7 +78,7 @@ def _expected(prop):
     """The roll value and tax balance, summed from the rows (not through the site's code)."""
     from django.db.models import Sum
 
-    from citizens.models import TaxBill, TaxPayment
+    from taxes.models import TaxBill, TaxPayment
 
     roll = prop.roll_entries.get(roll_year=2026).total_value
     billed = TaxBill.objects.filter(property=prop).aggregate(s=Sum("amount"))["s"]

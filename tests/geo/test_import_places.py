@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from pyproj import Transformer
 from shapely.geometry import shape
 
+from core.importers.report import ImportFailed
 from geo.importers.places import import_places
-from geo.importers.report import ImportFailed
 from geo.models import Place
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from geo.importers.report import ImportFailed
+from core.importers.report import ImportFailed
 from properties.importers.roll import import_roll
 from properties.models import CivicAddress, Property, RollEntry
 

@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pyproj import Geod, Transformer
 
-from citizens.models import AccessLog, PropertyLink
+from citizens.models import PropertyLink
+from core.models import AccessLog
 from service_requests import services
 from service_requests.categories import load_categories
 from service_requests.models import Category, Event, Follower, ServiceRequest

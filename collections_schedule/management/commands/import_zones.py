@@ -2,7 +2,7 @@ import datetime as dt
 from argparse import ArgumentTypeError
 
 from collections_schedule.importers.zones import LAYOUTS, import_zones
-from geo.importers.command import ImportCommand
+from core.importers.command import ImportCommand
 
 
 def iso_date(value):

@@ -1,4 +1,4 @@
-from geo.importers.command import ImportCommand
+from core.importers.command import ImportCommand
 from geo.importers.osm import TAG_TABLE, import_osm
 
 

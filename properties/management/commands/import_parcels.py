@@ -1,4 +1,4 @@
-from geo.importers.command import ImportCommand
+from core.importers.command import ImportCommand
 from properties.importers.parcels import import_parcels
 
 

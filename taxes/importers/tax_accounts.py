@@ -54,9 +54,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from citizens.models import TaxBill, TaxInstalment, TaxPayment
-from geo.importers.report import ImportFailed, ImportReport
+from core.importers.report import ImportFailed, ImportReport
 from properties.models import Property
+from taxes.models import TaxBill, TaxInstalment, TaxPayment
 
 COLUMNS = ["matricule", "annee", "no_compte", "type", "date", "montant", "no_versement",
            "reference", "taux_interet"]

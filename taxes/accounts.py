@@ -1,7 +1,7 @@
 """The tax account of a bill at a date: what was billed, what was paid, what is due or late.
 
 Pure functions over plain values (`account()`), so that every number can be checked by hand;
-`bill_account()` and `tax_summary()` read the models and call it.
+`selectors.bill_account()` and `selectors.tax_summary()` read the models and call it.
 
 Conventions (an estimate for the citizen; the city's tax system and its statement are
 authoritative):
@@ -19,7 +19,6 @@ authoritative):
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -114,40 +113,3 @@ def account(*, amount, instalments, payments, rate, on: dt.date) -> Account:
                    overdue_amount=sum((s.remaining for s in overdue), ZERO),
                    interest=sum((s.interest for s in overdue), ZERO),
                    next_instalment=upcoming[0] if upcoming else None)
-
-
-def bill_account(bill, on: dt.date) -> Account:
-    """The account of a TaxBill (prefetch its instalments and payments for many bills)."""
-    result = account(
-        amount=bill.amount, rate=bill.interest_rate, on=on,
-        instalments=[Instalment(i.number, i.due_on, i.amount) for i in bill.instalments.all()],
-        payments=[Payment(p.paid_on, p.amount, p.reference) for p in bill.payments.all()])
-    result.bill = bill
-    return result
-
-
-def property_accounts(prop, on: dt.date) -> list[Account]:
-    """The accounts of every tax bill of a property, the latest year first."""
-    bills = (prop.tax_bills.order_by("-year", "bill_number")
-             .prefetch_related("instalments", "payments"))
-    return [bill_account(bill, on) for bill in bills]
-
-
-class TaxSummary(NamedTuple):
-    balance: Decimal  # all the property's bills; negative is a credit
-    next_due_on: dt.date | None
-    next_amount: Decimal | None
-    overdue: bool
-
-
-def tax_summary(prop, today: dt.date) -> TaxSummary:
-    """For the dashboard: the balance of all the property's bills, its next instalment not yet
-    due (date and unpaid amount; the earliest across bills) and whether anything is overdue.
-    A property without a tax bill owes nothing: (0.00, None, None, False)."""
-    accounts = property_accounts(prop, today)
-    upcoming = sorted((a.next_instalment for a in accounts if a.next_instalment),
-                      key=lambda s: s.due_on)
-    return TaxSummary(balance=sum((a.balance for a in accounts), ZERO),
-                      next_due_on=upcoming[0].due_on if upcoming else None,
-                      next_amount=upcoming[0].remaining if upcoming else None,
-                      overdue=any(a.overdue for a in accounts))

@@ -1,5 +1,5 @@
-from citizens.importers.taxes import import_tax_accounts
-from geo.importers.command import ImportCommand
+from core.importers.command import ImportCommand
+from taxes.importers.tax_accounts import import_tax_accounts
 
 
 class Command(ImportCommand):

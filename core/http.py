@@ -1,0 +1,16 @@
+"""The client's address, as far as it can be trusted."""
+from django.conf import settings
+
+
+def client_ip(request) -> str | None:
+    """The address of the client: the connection's, or, behind GUICHET_TRUSTED_PROXIES reverse
+    proxies, the one the outermost trusted proxy saw (X-Forwarded-For is appended to by each
+    proxy, so only its last N entries were written by ours). DRF's throttles read the same
+    setting (NUM_PROXIES)."""
+    proxies = settings.GUICHET_TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-min(proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR")
