@@ -66,8 +66,8 @@ def section(results) -> list[str]:
         f"bench/synthetic_reports.py adds {b0['reports']:,} SYNTHETIC reports to each town with "
         "one set-based INSERT ... SELECT (and one CREATED event each), after loading the demo's "
         "categories, questions and departments (data/pincourt/request-categories.json) with "
-        "`service_requests.categories.load_categories` in a Django child process. Categories "
-        "weighted (potholes, street lights and missed collections the most common); "
+        "`service_requests.importers.categories.load_categories` in a Django child process. "
+        "Categories weighted (potholes, street lights and missed collections the most common); "
         f"`submitted_at` uniform over the last {synthetic_reports.YEARS} years; the chance of "
         "being still open falls with age (21.5% + 70% e^(-age/90 days): a backlog of old open "
         "reports and most of the recent ones), open ones spread over submitted / acknowledged / "
@@ -95,7 +95,7 @@ def section(results) -> list[str]:
     out += [
         "", "Measured through gunicorn (same server settings and client as the latency table "
         "above, concurrency 1), in this order:", "",
-        f"- **{rh.LAYER}**: the public reports layer (`service_requests.public_api."
+        f"- **{rh.LAYER}**: the public reports layer (`service_requests.api."
         f"ReportViewSet`) for a {w:,} m x {h:,} m map viewport (about 1 km x 0.6 km, a phone or "
         "small window at zoom ~16) at a random place wholly inside the town, every open "
         f"status, default page size ({h0.get('page_size', 200)} features, newest first), with its "

@@ -39,7 +39,7 @@ def _child(argv) -> dict:
     from rest_framework.renderers import JSONRenderer
     from synthetic_reports import CITIZEN_EMAIL
 
-    from service_requests import public_api
+    from service_requests import api as public_api
 
     mode, top = argv[0], int(argv[1])
     with open(argv[2]) as f:

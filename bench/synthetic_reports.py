@@ -3,8 +3,9 @@ service requests by default with set-based SQL (one INSERT ... SELECT, like synt
 one CREATED event each; and a signed-in bench citizen for the web form.
 
 The categories, their questions and departments come from the demo's
-data/pincourt/request-categories.json through `service_requests.categories.load_categories`,
-and the citizen (a user with a confirmed e-mail address) and their session through the ORM and
+data/pincourt/request-categories.json through
+`service_requests.importers.categories.load_categories`, and the citizen (a user with a
+confirmed e-mail address) and their session through the ORM and
 `django.test.Client.force_login`: both in a Django child process (this file run as a script),
 as synthetic_zones.py does.
 
@@ -193,7 +194,7 @@ def _child(argv) -> dict:
     from django.contrib.sessions.models import Session
     from django.test import Client
 
-    from service_requests.categories import load_categories
+    from service_requests.importers.categories import load_categories
     from service_requests.models import Category, Question
 
     loaded = load_categories(CATEGORIES_JSON)

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CitizensConfig(AppConfig):
     name = "citizens"
     verbose_name = _("Citizens")
+
+    def ready(self):
+        from core import personal_data
+
+        from . import selectors, services
+
+        personal_data.register("account", export=selectors.export_account, order=10)
+        # The household cascades with the account.
+        personal_data.register("household", export=selectors.export_household, order=20)
+        personal_data.register("property_links", export=selectors.export_property_links,
+                               erase=services.erase_links, order=30)

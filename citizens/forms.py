@@ -1,9 +1,10 @@
-"""Forms of the citizen's own pages."""
+"""Forms of the citizens' pages and of the staff's link pages."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import HouseholdMember
+from .models import HouseholdMember, PropertyLink
 
 EARLIEST_BIRTH_YEAR = 1900
 
@@ -33,3 +34,29 @@ class HouseholdMemberForm(forms.ModelForm):
                 _("Enter a year between %(first)s and %(last)s."),
                 code="birth_year_range", params={"first": EARLIEST_BIRTH_YEAR, "last": this_year})
         return year
+
+
+class LinkRequestForm(forms.Form):
+    matricule = forms.CharField(
+        label=gettext_lazy("Matricule"), max_length=40,
+        help_text=gettext_lazy("The property's number on your tax bill, with or without "
+                               "dashes, e.g. 8242-28-9033-0-000-0000."))
+    code = forms.CharField(
+        label=gettext_lazy("Access code"), max_length=20, required=False,
+        help_text=gettext_lazy("Printed on your tax bill, e.g. ABCDE-23456. Not needed if "
+                               "you ask a clerk."))
+    role = forms.ChoiceField(label=gettext_lazy("You are"), choices=PropertyLink.Role.choices,
+                             widget=forms.RadioSelect)
+
+
+class MatriculeForm(forms.Form):
+    matricule = forms.CharField(label=gettext_lazy("Matricule"), max_length=40)
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse"),
+                                        ("unlink", "unlink")], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, max_length=1000, widget=forms.Textarea(
+            attrs={"rows": 3}),
+        help_text=gettext_lazy("Required to refuse or to unlink. The citizen will read it."))

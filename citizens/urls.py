@@ -1,16 +1,24 @@
-"""The citizen's own pages ("mon compte"): each part in its own module."""
-from django.urls import include, path
+"""The citizens' pages: `urlpatterns` under "mon-compte/" (namespace "citizens"; the dashboard,
+export and deletion are the portal's), `staff_urlpatterns` under "personnel/liens/" (namespace
+"citizens_staff")."""
+from django.urls import path
 
-from . import views
+from .views import account, staff
 
 app_name = "citizens"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("journal/", views.access_log, name="access_log"),
-    path("exporter/", views.export, name="export"),
-    path("supprimer/", views.delete, name="delete"),
-    path("menage/", include("citizens.urls_household")),
-    path("proprietes/", include("citizens.urls_links")),
-    path("taxes/", include("citizens.urls_taxes")),
+    path("menage/", account.household, name="household"),
+    path("menage/ajouter/", account.household_add, name="household_add"),
+    path("menage/<uuid:pk>/", account.household_edit, name="household_edit"),
+    path("menage/<uuid:pk>/supprimer/", account.household_delete, name="household_delete"),
+    path("proprietes/lier/", account.link_request, name="link_request"),
+    path("proprietes/<uuid:pk>/", account.link_detail, name="link_detail"),
+    path("proprietes/<uuid:pk>/retirer/", account.link_remove, name="link_remove"),
 ]
+
+staff_urlpatterns = ([
+    path("", staff.links, name="links"),
+    path("<uuid:pk>/", staff.link_decide, name="decide"),
+    path("code-acces/", staff.access_code, name="access_code"),
+], "citizens_staff")

@@ -2,11 +2,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from citizens.api import MeView, TokenView
+from citizens.api import TokenView
 from collections_schedule.api import PropertyScheduleView, ZoneViewSet
 from geo.api import PlaceCategoryViewSet, PlaceViewSet, StreetViewSet
+from portal.api import MeView
 from properties.api import PropertyViewSet
-from service_requests.public_api import ReportViewSet
+from service_requests.api import ReportViewSet
 
 router = DefaultRouter()
 router.register("properties", PropertyViewSet, basename="property")

@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "citizens",
     "service_requests",
     "map_ui",
+    "portal",
+    "demo",
     "django_tasks",
     "django_tasks_db",
     # After citizens: its templates (citizens/templates/account/, allauth/) override allauth's.
@@ -165,7 +167,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "map_ui.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -193,7 +195,7 @@ AUTHENTICATION_BACKENDS = [
 # Citizen accounts (django-allauth): e-mail and password, no username; the address is confirmed
 # by a link before the first sign-in; no message reveals whether an address is registered.
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "citizens:dashboard"
+LOGIN_REDIRECT_URL = "portal:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -6,6 +6,10 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from citizens import urls as citizens_urls
+from collections_schedule import urls as collections_urls
+from service_requests import urls as requests_urls
+
 
 def healthz(request):
     """Liveness probe for load balancers (and the trivial view of the benchmark)."""
@@ -22,14 +26,15 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
-    path("personnel/collectes/", include("collections_schedule.staff_urls")),
-    path("personnel/liens/", include("citizens.urls_clerks")),
-    path("personnel/demandes/", include("service_requests.staff_urls")),
+    # Staff pages: "staff" in the code, "personnel" in the URLs.
+    path("personnel/collectes/", include(collections_urls.staff_urlpatterns)),
+    path("personnel/liens/", include(citizens_urls.staff_urlpatterns)),
+    path("personnel/demandes/", include(requests_urls.staff_urlpatterns)),
     path("collectes/", include("collections_schedule.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
     path("", include("service_requests.urls")),
     path("mon-compte/", include("citizens.urls")),
-    path("", include("map_ui.urls")),
+    path("", include("portal.urls")),  # home, property page, the citizen's dashboard
     prefix_default_language=False,
 )
 

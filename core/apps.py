@@ -7,3 +7,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Shared records")
+
+    def ready(self):
+        from . import personal_data
+        from .access_log import export_access_log
+
+        personal_data.register("access_log", export=export_access_log, order=900)

@@ -39,6 +39,6 @@ def find_properties(query: str, limit: int = 10) -> list[dict]:
 
 def _match(pk, label, matricule, point):
     return {"property_id": pk, "label": label, "matricule": matricule,
-            "url": reverse("property-page", args=[pk]),
+            "url": reverse("portal:property", args=[pk]),
             "lon": round(point.x, 6) if point else None,
             "lat": round(point.y, 6) if point else None}

@@ -6,3 +6,11 @@ class ServiceRequestsConfig(AppConfig):
     name = "service_requests"
     verbose_name = _("Requests and reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from core import personal_data
+
+        from . import selectors, services
+
+        personal_data.register("requests", export=selectors.export_requests,
+                               erase=services.erase_reporter_contact, order=40)

@@ -4,7 +4,6 @@ request is the same whatever its channel."""
 import datetime as dt
 
 from django.contrib.gis.geos import Point
-from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +17,6 @@ from properties.models import Property
 from .models import Event, Follower, Photo, ServiceRequest
 from .questions import clean_answers
 
-DUPLICATE_RADIUS_M = 50
 MAX_DESCRIPTION = 5000
 Status = ServiceRequest.Status
 
@@ -59,24 +57,6 @@ def clean_description(text: str) -> str:
         raise ValidationError(_("At most %(n)d characters.") % {"n": MAX_DESCRIPTION},
                               code="too_long")
     return text
-
-
-def open_nearby(*, category, point, radius_m=DUPLICATE_RADIUS_M, exclude=None):
-    """Open, confirmed requests of `category` (None: any) within `radius_m` of `point`,
-    nearest first: the candidates for "this is my problem too"."""
-    from django.contrib.gis.db.models.functions import Distance
-
-    qs = (ServiceRequest.objects
-          .filter(status__in=ServiceRequest.OPEN, confirmed=True,
-                  location__dwithin=(point, D(m=radius_m)))  # GiST index on location
-          .annotate(distance=Distance("location", point))
-          .select_related("category")
-          .order_by("distance", "pk"))
-    if category is not None:
-        qs = qs.filter(category=category)
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude.pk)
-    return qs
 
 
 @transaction.atomic
@@ -236,26 +216,6 @@ def set_expected(*, request, on: dt.date | None, by, note="") -> Event:
     return _event(request, kind=Event.Kind.EXPECTED, by=by, note=note, public=True)
 
 
-def is_overdue(request, today=None) -> bool:
-    today = today or timezone.localdate()
-    if not request.is_open():
-        return False
-    due = timezone.localtime(request.submitted_at).date() + dt.timedelta(
-        days=request.category.target_days)
-    return today > due
-
-
-def overdue_filter(now=None):
-    """The queue's "overdue": open, and submitted longer ago than its category's target delay
-    (computed in the database, so it filters and paginates like any other criterion)."""
-    from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
-
-    now = now or timezone.now()
-    delay = ExpressionWrapper(F("category__target_days") * Value(dt.timedelta(days=1)),
-                              output_field=DurationField())
-    return Q(status__in=ServiceRequest.OPEN) & Q(submitted_at__lt=now - delay)
-
-
 @transaction.atomic
 def review_photo(*, photo, approved: bool, by) -> Photo:
     """Staff decide whether a photo may be shown to the public (faces, plates, private
@@ -266,3 +226,9 @@ def review_photo(*, photo, approved: bool, by) -> Photo:
            note=(_("Photo %(n)s approved for the public.") if approved
                  else _("Photo %(n)s kept private.")) % {"n": photo.pk})
     return photo
+
+
+def erase_reporter_contact(user) -> None:
+    """Account deletion: the requests stay (the city's records), without who made them."""
+    ServiceRequest.objects.filter(reporter=user).update(
+        contact_name="", contact_email="", contact_phone="", submitter_ip=None)

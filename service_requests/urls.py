@@ -1,18 +1,27 @@
-"""The citizen's and the public's pages (the clerks' are in staff_urls, Open311 in open311/)."""
+"""The requests' pages: `urlpatterns` for the public and the citizen (namespace
+"service_requests"), `staff_urlpatterns` under "personnel/demandes/" (namespace
+"requests_staff"). Open311 is in open311/."""
 from django.urls import path
 
-from . import public, views_mine, views_report
+from .views import account, public, staff
 
 app_name = "service_requests"
 
 urlpatterns = [
-    path("signaler/", views_report.report, name="report"),
-    path("signaler/details/", views_report.report_details, name="report_details"),
-    path("signaler/envoye/<uuid:public_id>/", views_report.report_sent, name="report_sent"),
-    path("signaler/confirmer/<uuid:token>/", views_report.confirm, name="confirm"),
+    path("signaler/", public.report, name="report"),
+    path("signaler/details/", public.report_details, name="report_details"),
+    path("signaler/envoye/<uuid:public_id>/", public.report_sent, name="report_sent"),
+    path("signaler/confirmer/<uuid:token>/", public.confirm, name="confirm"),
     path("signalements/", public.public_list, name="public_list"),
     path("signalements/<int:pk>/", public.public_detail, name="public_detail"),
-    path("signalements/<int:pk>/suivre/", views_report.follow, name="follow"),
-    path("mon-compte/demandes/", views_mine.mine, name="mine"),
-    path("mon-compte/demandes/<uuid:public_id>/", views_mine.mine_detail, name="mine_detail"),
+    path("signalements/<int:pk>/suivre/", public.follow, name="follow"),
+    path("mon-compte/demandes/", account.mine, name="mine"),
+    path("mon-compte/demandes/<uuid:public_id>/", account.mine_detail, name="mine_detail"),
 ]
+
+staff_urlpatterns = ([
+    path("", staff.queue, name="queue"),
+    path("nouvelle/", staff.intake, name="intake"),
+    path("<int:pk>/", staff.detail, name="detail"),
+    path("<int:pk>/photos/<int:photo_pk>/", staff.review_photo, name="review_photo"),
+], "requests_staff")

@@ -10,7 +10,7 @@ DEMO = Path(__file__).parent.parent / "data" / "pincourt"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from properties.demo import demo_loaded, load_demo
+    from demo.loader import demo_loaded, load_demo
 
     with django_db_blocker.unblock():
         if not demo_loaded():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Event, Photo, ServiceRequest
-from ..public import public_queryset
+from ..selectors import public_queryset
 from .responses import Open311Error
 
 WINDOW = dt.timedelta(days=90)  # the spec's default window and widest range

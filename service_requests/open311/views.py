@@ -14,6 +14,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from core.http import client_ip
+
 from ..models import Category, Question, ServiceRequest
 from ..uploads import MaxSizeUploadHandler
 from . import keys, queries, representations, submission
@@ -114,7 +116,7 @@ def _create(request, fmt):
     if client is None:
         raise Open311Error(403, _("This api_key is not valid (unknown or revoked)."))
     created = submission.submit(post=post, files=files, api_client=client,
-                                ip=request.META.get("REMOTE_ADDR"))
+                                ip=client_ip(request))
     return render([representations.created(created)], fmt=fmt, root="service_requests")
 
 

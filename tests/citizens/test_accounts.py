@@ -62,7 +62,7 @@ def test_sign_up_confirm_by_link_then_sign_in(client, smtp_sink):
 
     response = _sign_in(client, "lea@example.org")
     assert response.status_code == 302
-    assert response["Location"] == reverse("citizens:dashboard")
+    assert response["Location"] == reverse("portal:dashboard")
     assert _signed_in(client)
 
 

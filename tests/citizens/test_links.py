@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
-from citizens import links
-from citizens.demo import DEMO_ACCESS_CODE, demo_property
+from citizens import services as links
 from citizens.models import AccessCode, LinkAttempt, PropertyLink
 from core.models import AccessLog
+from demo.access_code import DEMO_ACCESS_CODE, demo_property
 from properties.models import Property
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_the_link_page_shows_the_verified_link_and_logs_the_view(client, alice, 
     html = response.content.decode()
     assert response.status_code == 200
     assert verified.property.matricule in html
-    assert reverse("citizens:tax_account", args=[verified.pk]) in html
+    assert reverse("portal:tax_account", args=[verified.pk]) in html
     assert AccessLog.objects.filter(subject=alice, actor=alice, action="view",
                                     record=f"link:{verified.pk}").exists()
 
@@ -339,7 +339,7 @@ def test_asking_a_clerk_makes_a_pending_request(client, alice, home):
                                     record=f"link:{link.pk}").exists()
     page = client.get(response.url)
     assert page.status_code == 200
-    assert reverse("citizens:tax_account", args=[link.pk]) not in page.content.decode()
+    assert reverse("portal:tax_account", args=[link.pk]) not in page.content.decode()
 
 
 def test_asking_a_clerk_for_an_unknown_matricule_is_an_error(client, alice):
@@ -373,16 +373,16 @@ def test_a_wrong_code_leaves_a_pending_request_pending(alice, home, code, pendin
 # The clerks' pages: access
 
 def clerk_urls(link):
-    return [reverse("clerks:links"),
-            reverse("clerks:decide", args=[link.pk]),
-            reverse("clerks:access_code")]
+    return [reverse("citizens_staff:links"),
+            reverse("citizens_staff:decide", args=[link.pk]),
+            reverse("citizens_staff:access_code")]
 
 
 def test_a_citizen_gets_403_on_the_clerks_pages(client, alice, pending):
     client.force_login(alice)
     for url in clerk_urls(pending):
         assert client.get(url).status_code == 403, url
-    decide = client.post(reverse("clerks:decide", args=[pending.pk]),
+    decide = client.post(reverse("citizens_staff:decide", args=[pending.pk]),
                          {"action": "approve"})
     assert decide.status_code == 403
     pending.refresh_from_db()
@@ -408,18 +408,18 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_to_link(client, verified):
 # The clerks' pages: deciding
 
 def decide(client, link, action, reason=""):
-    return client.post(reverse("clerks:decide", args=[link.pk]),
+    return client.post(reverse("citizens_staff:decide", args=[link.pk]),
                        {"action": action, "reason": reason})
 
 
 def test_the_clerk_list_shows_pending_requests(client, clerk, pending):
     client.force_login(clerk)
-    response = client.get(reverse("clerks:links"))
+    response = client.get(reverse("citizens_staff:links"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="pending"' in html
     assert "alice@example.org" in html
-    assert reverse("clerks:decide", args=[pending.pk]) in html
+    assert reverse("citizens_staff:decide", args=[pending.pk]) in html
     entry = AccessLog.objects.get(subject=pending.user, record=f"link:{pending.pk}",
                                   actor=clerk)
     assert entry.actor_is_staff and entry.action == "view"
@@ -427,35 +427,35 @@ def test_the_clerk_list_shows_pending_requests(client, clerk, pending):
 
 def test_the_clerk_list_leaves_out_decided_links(client, clerk, verified):
     client.force_login(clerk)
-    html = client.get(reverse("clerks:links")).content.decode()
+    html = client.get(reverse("citizens_staff:links")).content.decode()
     assert 'data-testid="pending"' not in html
-    assert reverse("clerks:decide", args=[verified.pk]) not in html
+    assert reverse("citizens_staff:decide", args=[verified.pk]) not in html
 
 
 def test_the_clerk_finds_the_links_of_a_property(client, clerk, bob, home, code, verified):
     links.request_clerk_approval(user=bob, matricule=home.matricule, role="occupant")
     client.force_login(clerk)
-    response = client.get(reverse("clerks:links"),
+    response = client.get(reverse("citizens_staff:links"),
                           {"matricule": digits(home.matricule)})
     html = response.content.decode()
     assert 'data-testid="property-links"' in html
     assert "alice@example.org" in html and "bob@example.org" in html
-    assert reverse("clerks:decide", args=[verified.pk]) in html
+    assert reverse("citizens_staff:decide", args=[verified.pk]) in html
 
 
 def test_the_clerk_search_reports_an_unknown_matricule(client, clerk):
     client.force_login(clerk)
-    response = client.get(reverse("clerks:links"), {"matricule": UNKNOWN_MATRICULE})
+    response = client.get(reverse("citizens_staff:links"), {"matricule": UNKNOWN_MATRICULE})
     assert response.status_code == 200
     assert response.context["search"].errors["matricule"]
 
 
 def test_the_clerk_approves_a_request(client, clerk, alice, pending):
     client.force_login(clerk)
-    assert client.get(reverse("clerks:decide", args=[pending.pk])).status_code \
+    assert client.get(reverse("citizens_staff:decide", args=[pending.pk])).status_code \
         == 200
     response = decide(client, pending, "approve")
-    assert response.status_code == 302 and response.url == reverse("clerks:links")
+    assert response.status_code == 302 and response.url == reverse("citizens_staff:links")
     pending.refresh_from_db()
     assert (pending.status, pending.method, pending.decided_by) == ("verified", "clerk", clerk)
     assert pending.decided_at is not None
@@ -513,7 +513,7 @@ def test_the_decide_page_of_an_unknown_link_is_404(client, clerk, pending):
     client.force_login(clerk)
     pk = pending.pk
     pending.delete()
-    assert client.get(reverse("clerks:decide", args=[pk])).status_code == 404
+    assert client.get(reverse("citizens_staff:decide", args=[pk])).status_code == 404
 
 
 # The citizen's own links
@@ -527,7 +527,7 @@ def test_a_citizen_removes_their_own_link(client, alice, verified):
     assert (verified.status, verified.decided_by, verified.reason) == ("unlinked", alice, "")
     html = client.get(response.url).content.decode()
     assert reverse("citizens:link_remove", args=[verified.pk]) not in html
-    assert reverse("citizens:tax_account", args=[verified.pk]) not in html
+    assert reverse("portal:tax_account", args=[verified.pk]) not in html
 
 
 def test_a_citizen_withdraws_their_pending_request(client, alice, pending):
@@ -557,7 +557,7 @@ def test_a_citizen_cannot_see_or_remove_another_citizens_link(client, bob, verif
 
 def test_the_clerk_issues_a_new_code_shown_once_that_links(client, clerk, alice, home, code):
     client.force_login(clerk)
-    url = reverse("clerks:access_code")
+    url = reverse("citizens_staff:access_code")
     response = client.post(url, {"matricule": digits(home.matricule)})
     html = response.content.decode()
     assert response.status_code == 200 and 'data-testid="issued"' in html
@@ -575,7 +575,7 @@ def test_the_clerk_issues_a_new_code_shown_once_that_links(client, clerk, alice,
 def test_the_clerk_cannot_issue_a_code_for_an_unknown_matricule(client, clerk):
     client.force_login(clerk)
     count = AccessCode.objects.count()
-    response = client.post(reverse("clerks:access_code"),
+    response = client.post(reverse("citizens_staff:access_code"),
                            {"matricule": UNKNOWN_MATRICULE})
     assert response.status_code == 200 and response.context["form"].errors["matricule"]
     assert 'data-testid="issued"' not in response.content.decode()

@@ -34,12 +34,12 @@ def bob(django_user_model):
 
 def personal_urls(link, member):
     return [
-        reverse("citizens:dashboard"),
-        reverse("citizens:access_log"),
-        reverse("citizens:export"),
-        reverse("citizens:delete"),
+        reverse("portal:dashboard"),
+        reverse("portal:access_log"),
+        reverse("portal:export"),
+        reverse("portal:delete"),
         reverse("citizens:link_detail", args=[link.pk]),
-        reverse("citizens:tax_account", args=[link.pk]),
+        reverse("portal:tax_account", args=[link.pk]),
         reverse("citizens:household"),
         reverse("citizens:household_edit", args=[member.pk]),
     ]
@@ -56,13 +56,13 @@ def test_another_citizen_gets_404_on_records_that_are_not_theirs(client, alice, 
     _, link, member = alice
     client.force_login(bob)
     for url in (reverse("citizens:link_detail", args=[link.pk]),
-                reverse("citizens:tax_account", args=[link.pk]),
+                reverse("portal:tax_account", args=[link.pk]),
                 reverse("citizens:household_edit", args=[member.pk]),
                 reverse("citizens:household_delete", args=[member.pk])):
         assert client.get(url).status_code == 404, url
     # Their own dashboard and export hold nothing of Alice's.
-    assert "Tremblay" not in client.get(reverse("citizens:dashboard")).content.decode()
-    export = json.loads(client.get(reverse("citizens:export")).content)
+    assert "Tremblay" not in client.get(reverse("portal:dashboard")).content.decode()
+    export = json.loads(client.get(reverse("portal:export")).content)
     assert export["household"] == [] and export["property_links"] == []
 
 
@@ -99,19 +99,19 @@ def test_views_are_logged_and_the_citizen_reads_their_log(client, alice, django_
     clerk = django_user_model.objects.create_user(username="commis", password=PASSWORD,
                                                   is_staff=True)
     client.force_login(clerk)
-    client.get(reverse("clerks:links"))
+    client.get(reverse("citizens_staff:links"))
     client.force_login(user)
-    client.get(reverse("citizens:tax_account", args=[link.pk]))
+    client.get(reverse("portal:tax_account", args=[link.pk]))
     entries = AccessLog.objects.filter(subject=user)
     assert entries.filter(actor=user, action="view").exists()
-    html = client.get(reverse("citizens:access_log")).content.decode()
+    html = client.get(reverse("portal:access_log")).content.decode()
     assert f"tax_account:{link.property_id}" in html
 
 
 def test_export_holds_all_my_data(client, alice):
     user, link, member = alice
     client.force_login(user)
-    response = client.get(reverse("citizens:export"))
+    response = client.get(reverse("portal:export"))
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
     assert data["account"]["email"] == "alice@example.org"
@@ -123,9 +123,9 @@ def test_export_holds_all_my_data(client, alice):
 def test_deletion_removes_the_person_and_keeps_the_citys_records(client, alice):
     user, link, member = alice
     client.force_login(user)
-    refused = client.post(reverse("citizens:delete"), {"password": "not mine"})
+    refused = client.post(reverse("portal:delete"), {"password": "not mine"})
     assert refused.status_code == 200 and refused.context["form"].errors
-    response = client.post(reverse("citizens:delete"), {"password": PASSWORD})
+    response = client.post(reverse("portal:delete"), {"password": PASSWORD})
     assert response.status_code == 302
     assert not type(user).objects.filter(pk=user.pk).exists()
     assert not HouseholdMember.objects.filter(pk=member.pk).exists()
@@ -137,7 +137,7 @@ def test_deletion_removes_the_person_and_keeps_the_citys_records(client, alice):
 
 def _report_for(user, **contact):
     from service_requests import services
-    from service_requests.categories import load_categories
+    from service_requests.importers.categories import load_categories
     from service_requests.models import Category
     from tests.service_requests.test_reporting import CATEGORIES
 
@@ -156,7 +156,7 @@ def test_requests_are_in_the_export_and_the_api_but_not_internal_notes(client, a
     report = _report_for(user, contact_phone="514-555-0101")
     services.add_note(request=report, by=bob, note="Note interne du commis", public=False)
     client.force_login(user)
-    exported = json.loads(client.get(reverse("citizens:export")).content)
+    exported = json.loads(client.get(reverse("portal:export")).content)
     [mine] = exported["requests"]
     assert mine["number"] == report.pk and mine["contact"]["phone"] == "514-555-0101"
     me = client.get(reverse("me")).json()
@@ -170,7 +170,7 @@ def test_deletion_keeps_requests_without_identity(client, alice):
     user, _, _ = alice
     report = _report_for(user, contact_name="Alice Tremblay", contact_phone="514-555-0101")
     client.force_login(user)
-    client.post(reverse("citizens:delete"), {"password": PASSWORD})
+    client.post(reverse("portal:delete"), {"password": PASSWORD})
     report.refresh_from_db()
     assert report.reporter is None and report.description == "Tag sur le mur"
     assert (report.contact_name, report.contact_email, report.contact_phone) == ("", "", "")

@@ -145,7 +145,7 @@ def owner(prop, django_user_model):
 def test_owner_sees_the_account_and_the_view_is_logged(client, owner, prop):
     user, link = owner
     client.force_login(user)
-    response = client.get(reverse("citizens:tax_account", args=[link.id]))
+    response = client.get(reverse("portal:tax_account", args=[link.id]))
     assert response.status_code == 200
     (a,) = response.context["accounts"]
     assert a.bill.bill_number == "A-1"
@@ -162,7 +162,7 @@ def test_owner_sees_the_account_and_the_view_is_logged(client, owner, prop):
 def test_another_citizen_gets_404(client, owner, django_user_model):
     _, link = owner
     client.force_login(django_user_model.objects.create_user(username="voisin", password="x"))
-    assert client.get(reverse("citizens:tax_account", args=[link.id])).status_code == 404
+    assert client.get(reverse("portal:tax_account", args=[link.id])).status_code == 404
     assert not AccessLog.objects.filter(record__startswith="tax_account:").exists()
 
 
@@ -170,12 +170,12 @@ def test_a_pending_link_gets_404(client, owner):
     user, link = owner
     PropertyLink.objects.filter(pk=link.pk).update(status="pending")
     client.force_login(user)
-    assert client.get(reverse("citizens:tax_account", args=[link.id])).status_code == 404
+    assert client.get(reverse("portal:tax_account", args=[link.id])).status_code == 404
 
 
 def test_anonymous_is_sent_to_log_in(client, owner):
     _, link = owner
-    url = reverse("citizens:tax_account", args=[link.id])
+    url = reverse("portal:tax_account", args=[link.id])
     response = client.get(url)
     assert response.status_code == 302
     assert "next=" in response["Location"] and "/mon-compte/taxes/" in response["Location"]

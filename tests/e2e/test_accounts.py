@@ -89,7 +89,7 @@ def _expected(prop):
 
 
 def _link_the_demo_property(page):
-    from citizens.demo import DEMO_ACCESS_CODE, demo_property
+    from demo.access_code import DEMO_ACCESS_CODE, demo_property
 
     prop = demo_property()
     roll, balance = _expected(prop)

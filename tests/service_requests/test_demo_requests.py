@@ -3,8 +3,8 @@ honest histories, the same on every load, and loaded once."""
 import pytest
 import shapely
 
+from demo.sample_requests import SAMPLE_SIZE, load_sample_requests
 from geo.models import Territory
-from service_requests.demo import SAMPLE_SIZE, load_sample_requests
 from service_requests.models import ServiceRequest
 
 pytestmark = pytest.mark.django_db

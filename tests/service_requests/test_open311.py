@@ -18,7 +18,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from service_requests import services
-from service_requests.categories import load_categories
+from service_requests.importers.categories import load_categories
 from service_requests.models import ApiClient, Category, Photo, ServiceRequest
 from service_requests.open311.keys import create_client, hash_key
 from tests.citizens.conftest import make_citizen, smtp_sink  # noqa: F401 (fixtures)

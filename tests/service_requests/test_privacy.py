@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from service_requests import services
-from service_requests.categories import load_categories
+from service_requests.importers.categories import load_categories
 from service_requests.models import Category
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from pyproj import Transformer
 
-from service_requests.demo import load_sample_requests
+from demo.sample_requests import load_sample_requests
+from service_requests.api import ReportSerializer, ReportViewSet
 from service_requests.models import ServiceRequest
-from service_requests.public_api import ReportSerializer, ReportViewSet
 
 pytestmark = pytest.mark.django_db
 TO_WGS84 = Transformer.from_crs(32188, 4326, always_xy=True)

@@ -15,7 +15,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from service_requests import services
-from service_requests.categories import load_categories
+from service_requests.importers.categories import load_categories
 from service_requests.models import Category, Follower, ServiceRequest
 from tests.citizens.conftest import make_citizen, smtp_sink  # noqa: F401 (fixtures)
 

@@ -18,7 +18,7 @@ from pyproj import Geod, Transformer
 from citizens.models import PropertyLink
 from core.models import AccessLog
 from service_requests import services
-from service_requests.categories import load_categories
+from service_requests.importers.categories import load_categories
 from service_requests.models import Category, Event, Follower, ServiceRequest
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Prefetch
 
-from citizens.links import find_property, issue_access_code
+from citizens.services import find_property, issue_access_code
 from properties.models import CivicAddress, Property
 
 EXISTS = "%s exists: choose a new file (it would hold secrets)."

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from service_requests.categories import load_categories
+from service_requests.importers.categories import load_categories
 
 
 class Command(BaseCommand):

@@ -1,0 +1,71 @@
+"""Reads of the citizens' data. Personal data is read through these functions only: scoped to
+the signed-in citizen's verified links (or to staff), so that another citizen gets a 404."""
+from django.db.models import Prefetch
+from django.http import Http404
+
+from core.personal_data import json_value
+from properties.models import CivicAddress
+
+from .models import PropertyLink
+
+
+def with_address(queryset):
+    """Links with their user and property, and the property's addresses in order."""
+    return queryset.select_related("property", "user").prefetch_related(
+        Prefetch("property__addresses", queryset=CivicAddress.objects.order_by("pk")))
+
+
+def verified_links(user):
+    return (PropertyLink.objects.filter(user=user, status=PropertyLink.Status.VERIFIED)
+            .select_related("property"))
+
+
+def verified_link_or_404(user, link_id) -> PropertyLink:
+    link = verified_links(user).filter(pk=link_id).first()
+    if link is None:
+        raise Http404
+    return link
+
+
+def can_see_property(user, prop) -> bool:
+    """Staff, or a citizen with a verified link to the property."""
+    if user.is_authenticated and user.is_staff:
+        return True
+    return user.is_authenticated and verified_links(user).filter(property=prop).exists()
+
+
+def open_links(user):
+    """The citizen's links that are not unlinked (pending, verified, refused), with the
+    property's addresses and roll entries, verified first, newest first within a status."""
+    return list(PropertyLink.objects.filter(user=user)
+                .exclude(status=PropertyLink.Status.UNLINKED)
+                .select_related("property")
+                .prefetch_related("property__addresses", "property__roll_entries")
+                .order_by("status", "-requested_at"))
+
+
+def export_account(user) -> dict:
+    """The account and its e-mail addresses (django-allauth's), for the citizen's export."""
+    emails = []
+    if hasattr(user, "emailaddress_set"):
+        emails = [{"email": e.email, "verified": e.verified, "primary": e.primary}
+                  for e in user.emailaddress_set.all()]
+    return {"email": user.email, "date_joined": user.date_joined.isoformat(),
+            "last_login": json_value(user.last_login), "emails": emails}
+
+
+def export_household(user) -> list[dict]:
+    return [{"id": str(m.pk), "first_name": m.first_name, "last_name": m.last_name,
+             "birth_year": m.birth_year} for m in user.household.all()]
+
+
+def export_property_links(user) -> list[dict]:
+    links = (PropertyLink.objects.filter(user=user).select_related("property")
+             .prefetch_related("property__addresses"))
+    return [{
+        "id": str(link.pk), "matricule": link.property.matricule,
+        "address": next((a.label for a in link.property.addresses.all()), ""),
+        "role": link.role, "status": link.status, "proof": link.method,
+        "requested_at": link.requested_at.isoformat(),
+        "decided_at": json_value(link.decided_at), "reason": link.reason,
+    } for link in links]

@@ -1,0 +1,56 @@
+"""The citizen's dashboard: my properties (roll entry, next collections, watering, tax account),
+my household, my link requests, my requests; and the tax part of the personal-data export."""
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from service_requests.selectors import my_requests
+
+from citizens.models import PropertyLink
+from citizens.selectors import open_links
+from collections_schedule.schedule import next_collections
+from collections_schedule.watering import watering_status
+from taxes.selectors import tax_summary
+
+
+@dataclass
+class PropertyCard:
+    link: PropertyLink
+    address: str
+    roll: object
+    collections: list = field(default_factory=list)
+    watering: list = field(default_factory=list)
+    taxes: object = None
+
+
+def dashboard(user, now=None) -> dict:
+    now = timezone.localtime(now)
+    links = open_links(user)
+    cards = []
+    for link in links:
+        if link.status != PropertyLink.Status.VERIFIED:
+            continue
+        prop = link.property
+        first = next(iter(prop.addresses.all()), None)
+        entries = sorted(prop.roll_entries.all(), key=lambda e: -e.roll_year)
+        cards.append(PropertyCard(
+            link=link, address=first.label if first else prop.matricule,
+            roll=entries[0] if entries else None,
+            collections=next_collections(prop, now.date(), count=3),
+            watering=watering_status(prop, now, days=3, slot_count=2),
+            taxes=tax_summary(prop, now.date())))
+    return {
+        "cards": cards,
+        "pending": [link for link in links if link.status == PropertyLink.Status.PENDING],
+        "refused": [link for link in links if link.status == PropertyLink.Status.REFUSED],
+        "household": list(user.household.all()),
+        "requests": my_requests(user, limit=5),
+    }
+
+
+def export_tax_balances(user) -> list[dict]:
+    """The balance of each verified link's property, for the citizen's export."""
+    today = timezone.localdate()
+    links = (PropertyLink.objects.filter(user=user, status=PropertyLink.Status.VERIFIED)
+             .select_related("property"))
+    return [{"link": str(link.pk), "matricule": link.property.matricule,
+             "balance": str(tax_summary(link.property, today).balance)} for link in links]

@@ -1,0 +1,87 @@
+"""The citizen's own pages that join several domains: dashboard, access log, the tax account of
+a verified property, the personal-data export and the account's deletion (Law 25)."""
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from citizens.selectors import verified_link_or_404
+from core.access_log import log_access
+from core.models import AccessLog
+from core.personal_data import export as export_personal_data
+from taxes.selectors import property_accounts
+
+from ..selectors import dashboard as build_dashboard
+from ..services import delete_account
+
+
+@login_required
+def dashboard(request):
+    context = build_dashboard(request.user)
+    log_access(request, subject=request.user, action=AccessLog.Action.VIEW, record="dashboard")
+    return render(request, "portal/dashboard.html", context)
+
+
+@login_required
+def access_log(request):
+    entries = AccessLog.objects.filter(subject=request.user).select_related("actor")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/access_log.html", {"page": page})
+
+
+@login_required
+def export(request):
+    log_access(request, subject=request.user, action=AccessLog.Action.EXPORT, record="account")
+    data = {"exported_at": timezone.now().isoformat(), **export_personal_data(request.user)}
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-guichet.json"'
+    return response
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("Your password, to confirm"),
+                               widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                 "current-password"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password
+
+
+@login_required
+def delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        delete_account(user=user)
+        messages.success(request, _("Your account and your personal data were deleted."))
+        return redirect("portal:home")
+    return render(request, "portal/delete.html", {"form": form})
+
+
+@login_required
+def tax_account(request, link_id):
+    link = verified_link_or_404(request.user, link_id)  # another citizen's link: 404
+    today = timezone.localdate()
+    accounts = property_accounts(link.property, today)
+    log_access(request, subject=request.user, action=AccessLog.Action.VIEW,
+               record=f"tax_account:{link.property_id}")
+    return render(request, "portal/tax_account.html",
+                  {"link": link, "property": link.property, "accounts": accounts,
+                   "today": today})

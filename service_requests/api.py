@@ -1,0 +1,109 @@
+"""The public reports layer (GeoJSON, WGS 84): what anyone may see, no personal data."""
+import django_filters
+from django import forms
+from django.contrib.gis.db.models.functions import Transform
+from django.db.models import FloatField, Func
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, viewsets
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from core.bilingual import localized
+from geo.fields import WGS84GeometryField, wgs84_geojson
+from geo.filters import WGS84InBBoxFilter
+from geo.pagination import GeoPagination
+
+from .models import Category, ServiceRequest
+from .selectors import public_queryset
+
+
+class ReportSerializer(GeoFeatureModelSerializer):
+    location = WGS84GeometryField("location", precision=6)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        geo_field = "location"
+        fields = ["id", "category", "category_name", "status", "status_label", "submitted_at",
+                  "updated_at", "expected_on", "url"]
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("service_requests:public_detail", args=[obj.pk])
+
+
+class ReportFilter(django_filters.FilterSet):
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.all(), to_field_name="code",
+        empty_label=_("all"))
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), method="filter_status", widget=forms.CheckboxSelectMultiple,
+        choices=[("open", _("open (any)")), ("closed", _("closed (any)")),
+                 *ServiceRequest.Status.choices])
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["category", "status"]
+
+    def filter_status(self, queryset, name, values):
+        wanted = set(values)
+        if "open" in wanted:
+            wanted.discard("open")
+            wanted.update(ServiceRequest.OPEN)
+        if "closed" in wanted:
+            wanted.discard("closed")
+            wanted.update(set(ServiceRequest.Status.values) - set(ServiceRequest.OPEN))
+        return queryset.filter(status__in=wanted)
+
+
+class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Public reports, filtered by bounding box (in_bbox), category (code) and status
+    (repeatable; "open" = every open status). Newest first."""
+
+    queryset = (public_queryset().annotate(location_wgs84=wgs84_geojson("location"))
+                .order_by("-submitted_at", "-pk"))
+    serializer_class = ReportSerializer
+    pagination_class = GeoPagination
+    filter_backends = [WGS84InBBoxFilter, *viewsets.ReadOnlyModelViewSet.filter_backends]
+    filterset_class = ReportFilter
+    bbox_filter_field = "location"
+
+    def list(self, request, *args, **kwargs):
+        """The layer from plain rows: a map viewport asks for up to a page of points, and model
+        instances through the nested serializer cost several times the SQL (bench/RESULTS.md).
+        ReportSerializer still documents the shape, and serves one report."""
+        rows = self.filter_queryset(self.get_queryset()).values(
+            "pk", "category__code", "category__name_fr", "category__name_en", "status",
+            "submitted_at", "updated_at", "expected_on",
+            lon=Func(Transform("location", 4326), function="ST_X", output_field=FloatField()),
+            lat=Func(Transform("location", 4326), function="ST_Y", output_field=FloatField()))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response({"features": report_features(page)})
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def report_features(rows) -> list[dict]:
+    """GeoJSON features, the same as ReportSerializer's, from `values()` rows."""
+    labels = {value: str(label) for value, label in ServiceRequest.Status.choices}
+    url = reverse("service_requests:public_detail", args=[1234567890]).replace("1234567890",
+                                                                               "{}")
+    return [{
+        "id": row["pk"], "type": "Feature",
+        "geometry": {"type": "Point",
+                     "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]},
+        "properties": {
+            "category": row["category__code"],
+            "category_name": localized(row, "category__name"),
+            "status": row["status"], "status_label": labels[row["status"]],
+            "submitted_at": _DATETIME.to_representation(row["submitted_at"]),
+            "updated_at": _DATETIME.to_representation(row["updated_at"]),
+            "expected_on": row["expected_on"].isoformat() if row["expected_on"] else None,
+            "url": url.format(row["pk"]),
+        },
+    } for row in rows]
