@@ -156,7 +156,7 @@ def bench_import(n, args, entry):
                 roll_import.reset()  # the same yearly update again
             runs.append(roll_import.run_child("import", path))
             check = roll_import.check_imported(n)
-            log(f"  import run {k + 1}: {runs[-1]['units_per_s']:,.0f} units/s")
+            log(f"  import run {k + 1}: {runs[-1]['units_per_s']:,.0f} units/s{_phases(runs[-1])}")
         imp = {**sorted(runs, key=lambda r: r["units_per_s"])[len(runs) // 2],
                "runs_units_per_s": [r["units_per_s"] for r in runs],
                "maxrss_mb": max(r["maxrss_mb"] for r in runs)}
@@ -165,7 +165,7 @@ def bench_import(n, args, entry):
             first = roll_import.run_child("import", path)
             roll_import.check_imported(n)
             log(f"  first import (town emptied of its properties): "
-                f"{first['units_per_s']:,.0f} units/s")
+                f"{first['units_per_s']:,.0f} units/s{_phases(first)}")
     finally:
         if not args.keep_files:
             path.unlink(missing_ok=True)
@@ -174,6 +174,12 @@ def bench_import(n, args, entry):
     entry["import"] = {**imp, "file_mb": size / 1e6, "parse": parse, "check": check}
     if args.first_import:
         entry["import"]["first"] = first
+
+
+def _phases(run) -> str:
+    phases = run.get("phases_s") or {}
+    return (" (" + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
+            + f" of {run['seconds']:.2f} s)") if phases else ""
 
 
 def save(results, args):
