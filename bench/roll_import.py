@@ -143,15 +143,15 @@ def _child(argv):
 
 def _time_phases() -> dict:
     """Wall time per phase of import_roll, without a profiler, wrapped in this process only:
-    `read` is _read_chunks (the XML read into chunks, with the loader thread copying, upserting
-    and linking each chunk alongside); `loader` is the loader thread's time in its per-chunk
-    database work (within `read`, except the last chunk). The rest of import_roll is the wait
-    for the last chunk, the links that need the whole file, the report and the commit."""
+    `stage` is _stage (the XML read and copied into the staging table as it is read: the
+    server parses the COPY alongside); `write` is _write (the set-based statements, once over
+    the staging table: duplicates, look-ups, inserts and updates, links, report queries). The
+    rest of import_roll is the staging table's creation and drop, and the commit."""
     from properties.importers import roll
 
-    phases = {"read": 0.0, "loader": 0.0}
-    roll._read_chunks = benchdb.timed(phases, "read", roll._read_chunks)
-    roll._Loader._load = benchdb.timed(phases, "loader", roll._Loader._load)
+    phases = {"stage": 0.0, "write": 0.0}
+    roll._stage = benchdb.timed(phases, "stage", roll._stage)
+    roll._write = benchdb.timed(phases, "write", roll._write)
     return phases
 
 

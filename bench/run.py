@@ -8,7 +8,8 @@ memory. Writes bench/RESULTS.md (and bench/work/results.json).
 
 `--only reports` runs the reports part alone (on the town already in the bench database when it
 has the size asked, else on a fresh one) and writes bench/work/RESULTS-reports.md unless
---output is given."""
+--output is given. `--only import` runs the roll import part alone, on a freshly built town (an
+import changes the town), and writes bench/work/RESULTS-import.md unless --output is given."""
 import argparse
 import json
 import os
@@ -46,10 +47,10 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    p.add_argument("--only", choices=["reports"],
+    p.add_argument("--only", choices=["reports", "import"],
                    help="run one part alone: 'reports' (synthetic reports, the reports layer "
                         "and the report form; reuses the town in the bench database when it has "
-                        "the size asked)")
+                        "the size asked) or 'import' (the roll import, on a fresh town)")
     p.add_argument("--reports", type=int, default=synthetic_reports.REPORTS,
                    help="synthetic reports in the database (default 100000)")
     p.add_argument("--report-requests", type=int, default=500,
@@ -100,7 +101,7 @@ def bench_size(n, args, results):
     log(f"== {n:,} properties ==")
     entry = {"n": n, "loadavg": os.getloadavg()[0]}
     results["sizes"].append(entry)
-    town = synthetic_town.existing(n) if args.only else None
+    town = synthetic_town.existing(n) if args.only == "reports" else None
     if town:
         log("  town already in the bench database: reused")
     else:
@@ -112,6 +113,10 @@ def bench_size(n, args, results):
     profile = not args.no_profile and n == max(args.sizes)
     if args.only == "reports":
         bench_reports(n, args, entry, results, profile)
+        save(results, args)
+        return
+    if args.only == "import":
+        bench_import(n, args, entry)
         save(results, args)
         return
     entry["zones"] = synthetic_zones.build(n, log=log)
@@ -130,38 +135,51 @@ def bench_size(n, args, results):
             log("  the change preview misses its target: EXPLAIN ANALYZE of its SQL")
             entry["preview"]["explain"] = zone_planning.explain()["plan"]
     if not args.skip_import:
-        path = WORK / f"roll-{n}.xml"
-        t = time.perf_counter()
-        size = roll_import.write_roll(path, n)
-        log(f"  roll XML written: {size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s")
-        try:
-            parse = roll_import.run_child("parse", path)
-            log(f"  XML reading alone: {parse['units_per_s']:,.0f} units/s")
-            runs = []
-            for k in range(args.import_runs):
-                if k:
-                    roll_import.reset()  # the same yearly update again
-                runs.append(roll_import.run_child("import", path))
-                check = roll_import.check_imported(n)
-                log(f"  import run {k + 1}: {runs[-1]['units_per_s']:,.0f} units/s")
-            imp = {**sorted(runs, key=lambda r: r["units_per_s"])[len(runs) // 2],
-                   "runs_units_per_s": [r["units_per_s"] for r in runs],
-                   "maxrss_mb": max(r["maxrss_mb"] for r in runs)}
-            if args.first_import:
-                roll_import.empty_town()
-                first = roll_import.run_child("import", path)
-                roll_import.check_imported(n)
-                log(f"  first import (town emptied of its properties): "
-                    f"{first['units_per_s']:,.0f} units/s")
-        finally:
-            if not args.keep_files:
-                path.unlink(missing_ok=True)
-        log(f"  import (median): {imp['units_per_s']:,.0f} units/s, "
-            f"peak RSS {imp['maxrss_mb']:.0f} MB")
-        entry["import"] = {**imp, "file_mb": size / 1e6, "parse": parse, "check": check}
-        if args.first_import:
-            entry["import"]["first"] = first
+        bench_import(n, args, entry)
     save(results, args)
+
+
+def bench_import(n, args, entry):
+    """The roll of the town written as XML, read alone, then imported (the yearly update, median
+    of --import-runs) and, unless --no-first-import, imported into the town emptied of its
+    properties."""
+    path = WORK / f"roll-{n}.xml"
+    t = time.perf_counter()
+    size = roll_import.write_roll(path, n)
+    log(f"  roll XML written: {size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s")
+    try:
+        parse = roll_import.run_child("parse", path)
+        log(f"  XML reading alone: {parse['units_per_s']:,.0f} units/s")
+        runs = []
+        for k in range(args.import_runs):
+            if k:
+                roll_import.reset()  # the same yearly update again
+            runs.append(roll_import.run_child("import", path))
+            check = roll_import.check_imported(n)
+            log(f"  import run {k + 1}: {runs[-1]['units_per_s']:,.0f} units/s{_phases(runs[-1])}")
+        imp = {**sorted(runs, key=lambda r: r["units_per_s"])[len(runs) // 2],
+               "runs_units_per_s": [r["units_per_s"] for r in runs],
+               "maxrss_mb": max(r["maxrss_mb"] for r in runs)}
+        if args.first_import:
+            roll_import.empty_town()
+            first = roll_import.run_child("import", path)
+            roll_import.check_imported(n)
+            log(f"  first import (town emptied of its properties): "
+                f"{first['units_per_s']:,.0f} units/s{_phases(first)}")
+    finally:
+        if not args.keep_files:
+            path.unlink(missing_ok=True)
+    log(f"  import (median): {imp['units_per_s']:,.0f} units/s, "
+        f"peak RSS {imp['maxrss_mb']:.0f} MB")
+    entry["import"] = {**imp, "file_mb": size / 1e6, "parse": parse, "check": check}
+    if args.first_import:
+        entry["import"]["first"] = first
+
+
+def _phases(run) -> str:
+    phases = run.get("phases_s") or {}
+    return (" (" + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
+            + f" of {run['seconds']:.2f} s)") if phases else ""
 
 
 def save(results, args):

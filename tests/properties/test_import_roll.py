@@ -115,8 +115,9 @@ def test_a_matricule_twice_keeps_the_first_and_reports_the_second(data_dir):
 
 @pytest.mark.parametrize("chunk", [1, 2, 4])
 def test_chunks_give_the_same_report_as_one_chunk(data_dir, monkeypatch, chunk):
-    """Units are loaded chunk by chunk: a matricule seen in an earlier chunk is still a
-    duplicate, and the counts, skips and notes are those of one chunk."""
+    """Units are copied into the staging table CHUNK_UNITS lines per write: a matricule in
+    an earlier write is still a duplicate, and the counts, skips and notes are those of one
+    write."""
     from properties.importers import roll
 
     reports = []
