@@ -433,3 +433,34 @@ def test_the_public_list_filters_and_shows_nobody(client, clerk, make_citizen, p
     assert listed(category=pothole.code, status=["open", "closed"]) == {hole.pk, done.pk}
     layer = client.get(reverse("report-list"), {"category": pothole.code, "status": "closed"})
     assert [f["id"] for f in layer.json()["features"]] == [done.pk]
+
+
+def test_overdue_is_one_definition_at_the_boundary_hour(client, clerk, make_citizen, pothole,
+                                                        homes):
+    """Late from the day after the due date (the local date it came in plus the category's
+    target days), whatever the hour it came in: the queue (SQL) and the request's page (Python)
+    agree on both sides of the boundary. Before, the queue counted hours (submitted_at < now -
+    target) and marked `early` late hours before its own page did."""
+    from service_requests.selectors import is_overdue, overdue_q
+
+    alice = make_citizen("alice@example.org")
+    early, just_late = (report(pothole, homes[i], alice) for i in range(2))
+    today = timezone.localdate()
+    local = timezone.get_current_timezone()
+    due_today = dt.datetime.combine(today - dt.timedelta(days=pothole.target_days),
+                                    dt.time(0, 5), tzinfo=local)  # due today: not late yet
+    due_yesterday = dt.datetime.combine(today - dt.timedelta(days=pothole.target_days + 1),
+                                        dt.time(23, 55), tzinfo=local)  # late since 00:00
+    ServiceRequest.objects.filter(pk=early.pk).update(submitted_at=due_today)
+    ServiceRequest.objects.filter(pk=just_late.pk).update(submitted_at=due_yesterday)
+    client.force_login(clerk)
+    assert queue_ids(client, overdue="on") & {early.pk, just_late.pk} == {just_late.pk}
+    for pk, late in [(early.pk, False), (just_late.pk, True)]:
+        detail = client.get(reverse("requests_staff:detail", args=[pk])).content.decode()
+        assert ('data-testid="overdue"' in detail) is late, pk
+    # Both definitions, on the due date and the day after, for the same request.
+    early.refresh_from_db()
+    due = today
+    for on, late in [(due, False), (due + dt.timedelta(days=1), True)]:
+        in_sql = ServiceRequest.objects.filter(overdue_q(on), pk=early.pk).exists()
+        assert is_overdue(early, on) is late and in_sql is late, on
