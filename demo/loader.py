@@ -45,7 +45,7 @@ def _holidays():
 
 
 def _watering():
-    from collections_schedule.watering_bylaw import load_watering_bylaw
+    from collections_schedule.importers.watering_bylaw import load_watering_bylaw
 
     rules, bans = load_watering_bylaw(DEMO_DIR / "watering-bylaw-generated.json")
     return _Note(f"{rules} watering rules, {bans} bans")

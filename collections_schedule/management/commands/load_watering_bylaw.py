@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from collections_schedule.watering_bylaw import load_watering_bylaw
+from collections_schedule.importers.watering_bylaw import load_watering_bylaw
 
 
 class Command(BaseCommand):

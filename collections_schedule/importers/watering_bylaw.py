@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import WateringBan, WateringRule
+from ..models import WateringBan, WateringRule
 
 
 @transaction.atomic
