@@ -104,8 +104,8 @@ def _child(n: int):
 
     from collections_schedule import models as m
     from collections_schedule.holidays import load_holidays
-    from collections_schedule.planning import activate_zone_set
     from collections_schedule.importers.watering_bylaw import load_watering_bylaw
+    from collections_schedule.planning import activate_zone_set
 
     started = time.perf_counter()
     lay = town.layout(n)

@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 
 from collections_schedule import planning, schedule_api
 from collections_schedule.holidays import load_holidays
+from collections_schedule.importers.watering_bylaw import load_watering_bylaw
 from collections_schedule.models import (
     CollectionException,
     Holiday,
@@ -26,7 +27,6 @@ from collections_schedule.models import (
 from collections_schedule.schedule import next_collections
 from collections_schedule.serializers import PropertyScheduleSerializer
 from collections_schedule.watering import watering_status
-from collections_schedule.importers.watering_bylaw import load_watering_bylaw
 from geo.geometry import to_geos
 from properties.models import Property
 

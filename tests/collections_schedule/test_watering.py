@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
+from collections_schedule.importers.watering_bylaw import load_watering_bylaw
 from collections_schedule.models import WateringBan, WateringRule
 from collections_schedule.watering import watering_status
-from collections_schedule.importers.watering_bylaw import load_watering_bylaw
 from properties.models import Property
 
 pytestmark = pytest.mark.django_db
