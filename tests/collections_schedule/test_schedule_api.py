@@ -441,3 +441,31 @@ def test_unknown_property_is_a_404_with_the_same_message(client):
     response = client.get("/api/properties/999999/schedule/")
     assert response.status_code == 404
     assert response.json() == {"detail": "No Property matches the given query."}
+
+
+# --- HTTP caching ---------------------------------------------------------------------------
+
+def test_etag_and_cache_control_and_a_304_until_the_data_changes(client, town):
+    prop = Property.objects.exclude(address_point=None).order_by("pk").first()
+    url = f"/api/properties/{prop.pk}/schedule/"
+    first = client.get(url)
+    etag = first["ETag"]
+    assert etag.startswith('W/"')  # weak: `now` differs within the minute it names
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    assert "Accept-Language" in first["Vary"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    if again.status_code == 200:  # the minute changed between the two requests
+        etag = again["ETag"]
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag and "max-age=60" in again["Cache-Control"]
+    WateringBan.objects.create(title_fr="Canicule", title_en="Heat wave",
+                               starts_at=timezone.now(), ends_at=timezone.now() + DAY)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_no_etag_for_an_unknown_property(client):
+    response = client.get("/api/properties/999999/schedule/", HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 404
+    assert not response.has_header("ETag")
