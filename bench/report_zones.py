@@ -148,8 +148,8 @@ def schedule_profile_section(results) -> list[str]:
         f"({p['cache'].rsplit('.', 1)[-1]}) {ms['cache_read']:.2f} ms; on cache misses, the "
         f"streams' dates {ms['streams_miss']:.2f} ms, of which rrule expansion "
         f"(`regular_dates`) {ms['regular_dates']:.2f} ms (rrulestr parsing "
-        f"{ms['parse_rrules']:.2f} ms of it), and the watering plans {ms['watering_miss']:.2f} "
-        "ms. First requests after the cache is emptied: "
+        f"{ms['parse_rrules']:.2f} ms of it), and the day's watering answers "
+        f"{ms['watering_miss']:.2f} ms. First requests after the cache is emptied: "
         f"{p['cold_ms_first']:.1f} ms, then {p['cold_ms_mean']:.1f} ms on average. "
         "Also in bench/work/schedule-profile.txt:", "",
         "<details><summary>cProfile, top functions</summary>", "", "```",

@@ -4,13 +4,13 @@ django.test.Client (the whole middleware stack, no HTTP server).
 
 The view answers from collections_schedule/selectors.py: one lookup query per request (PostGIS
 finds the zones, rules and bans covering the property), then the parts many properties share
-(the streams' dates per combination of zones, the watering plan) from Django's cache under keys
-of the data version and the day; a miss computes them with the recurrence code. So:
+(the streams' dates per combination of zones, the day's watering answers) from Django's cache
+under keys of the data version and the day; a miss computes them with the recurrence code. So:
 
 1. Cold: the first requests after the cache is emptied (as after a write to the schedule data or
    at midnight, when the keys change), from a fresh process.
 2. Warm, without a profiler: wall time per request (p50, p99), split into the view's parts (the
-   lookup query; the cache read; on a miss, the streams' dates and the watering plan), with the
+   lookup query; the cache read; on a miss, the streams' dates and the watering answers), with the
    time spent in SQL (every query, the cache's included, through connection.execute_wrapper)
    and in the recurrence code (rrulestr parsing, and the expansion with rruleset.between).
 3. cProfile of the same requests: the top functions by own time and by cumulative time.
@@ -27,7 +27,7 @@ import benchdb
 # (module in collections_schedule, function, the key run.py and report_zones.py read)
 PARTS = [("api", "lookup", "lookup"),
          ("selectors", "_streams", "streams_miss"),
-         ("selectors", "_plans", "watering_miss"),
+         ("selectors", "_watering", "watering_miss"),
          ("recurrence", "parse_rrules", "parse_rrules"),
          ("recurrence", "regular_dates", "regular_dates")]
 COLD = 20  # requests timed one by one from a fresh process

@@ -1,4 +1,5 @@
 """Reads of the schedule data (the house plan: reads here, writes in services.py)."""
+import bisect
 import datetime as dt
 import hashlib
 
@@ -68,9 +69,9 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
 
     What many properties share comes from Django's cache, under keys made of the data version
     and the day (so any write, anywhere, and midnight make new keys; nothing is invalidated): a
-    stream list per combination of zones (StreamScheduleSerializer's data), a watering plan per
-    civic-number parity, rules and bans (watering.method_plans). The time of day is applied per
-    request (watering.answer). Same answer as next_collections and watering_status, which
+    stream list per combination of zones (StreamScheduleSerializer's data), and the day's
+    watering answers per civic-number parity, rules and bans (WateringAnswerSerializer's data,
+    see _watering). Same answer as next_collections and watering_status, which
     tests/collections_schedule/test_schedule_api.py checks."""
     now = timezone.localtime(now)
     found = found or lookup(pk, now)
@@ -84,20 +85,20 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
                              str(now.tzinfo))}
     hits = cache.get_many(keys.values()) if version is not None else {}
     streams = hits.get(keys["streams"])
-    plans = hits.get(keys["watering"])
+    watering = hits.get(keys["watering"])
     misses = {}
     if streams is None:
         streams = misses[keys["streams"]] = _streams(zone_ids, today)
-    if plans is None:
-        plans = misses[keys["watering"]] = _plans(rule_ids, ban_ids, civic, today, now.tzinfo)
+    if watering is None:
+        watering = misses[keys["watering"]] = _watering(rule_ids, ban_ids, civic, today,
+                                                        now.tzinfo)
     if misses and version is not None:
         cache.set_many(misses, CACHE_TIMEOUT)
     return {
         "date": _date.to_representation(today),
         "now": _datetime.to_representation(now),
         "streams": streams,
-        "watering": WateringAnswerSerializer(
-            [answer(p, now, slot_count=SLOT_COUNT) for p in plans], many=True).data,
+        "watering": watering["answers"][bisect.bisect_right(watering["bounds"], now)],
     }
 
 
@@ -115,10 +116,23 @@ def _streams(zone_ids, today: dt.date) -> list:
     return _plain(StreamScheduleSerializer(schedules, many=True).data)
 
 
-def _plans(rule_ids, ban_ids, civic, today: dt.date, tz) -> list:
+def _watering(rule_ids, ban_ids, civic, today: dt.date, tz) -> dict:
+    """The day's watering answers: {"bounds": [instants], "answers": [JSON]}, answers[i] in
+    force from bounds[i - 1] (from midnight for i = 0) until bounds[i]. watering.answer
+    compares the instant only with the bounds of the windows and bans (bound <= now, now <
+    bound), so between two consecutive bounds every instant gets the same answer: computed at
+    each bound, the answers are exact for every instant of the day."""
     rules = list(WateringRule.objects.filter(pk__in=rule_ids).defer("area").order_by("pk"))
     bans = list(WateringBan.objects.filter(pk__in=ban_ids).defer("area").order_by(*BAN_ORDER))
-    return method_plans(rules, bans, civic, today, tz, days=WATERING_DAYS)
+    plans = method_plans(rules, bans, civic, today, tz, days=WATERING_DAYS)
+    start = dt.datetime.combine(today, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    edges = [t for p in plans for slot in p.slots for t in (slot.start, slot.end)]
+    edges += [t for ban in bans for t in (ban.starts_at, ban.ends_at)]
+    bounds = sorted({t for t in edges if start < t < end})
+    return {"bounds": bounds, "answers": [
+        _plain(WateringAnswerSerializer([answer(p, at, slot_count=SLOT_COUNT) for p in plans],
+                                        many=True).data) for at in (start, *bounds)]}
 
 
 def _plain(data):
