@@ -22,6 +22,9 @@ SLOT_COUNT = 5
 # Entries are keyed by day and data version: a stale one is never read again. The timeout only
 # lets the cache drop them (two days: a key made before midnight may serve until midnight).
 CACHE_TIMEOUT = 2 * 24 * 3600
+# Part of every key: change it when the shape of a cached value changes, so that a deployment
+# never reads what the previous code left in a shared cache.
+CACHE_FORMAT = 1
 
 # Migration 0003_data_version: a number PostgreSQL bumps on every write to the schedule tables.
 VERSION_TABLE = "collections_schedule_data_version"
@@ -105,7 +108,7 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
 def _key(version, *parts) -> str:
     """A short key (memcached and the database cache limit its length) naming the version."""
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
-    return f"schedule:{version}:{parts[0]}:{digest}"
+    return f"schedule:{CACHE_FORMAT}:{version}:{parts[0]}:{digest}"
 
 
 def _streams(zone_ids, today: dt.date) -> list:

@@ -66,7 +66,7 @@ def pgbouncer(django_db_setup):
 
 
 @pytest.fixture(scope="module")
-def pooled_server(pgbouncer, tmp_path_factory):
+def pooled_server(pgbouncer, tmp_path_factory, django_db_blocker):
     """gunicorn (2 workers x 4 threads) on the test database through PgBouncer: its port."""
     port = free_port()
     name = connection.settings_dict["NAME"]
@@ -84,6 +84,10 @@ def pooled_server(pgbouncer, tmp_path_factory):
         wait_for(port, proc)
         yield port
     finally:
+        from django.core.cache import cache
+
+        with django_db_blocker.unblock():
+            cache.clear()  # the rows the server committed in the shared cache table
         proc.terminate()
         try:
             proc.wait(timeout=15)
