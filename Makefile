@@ -35,8 +35,10 @@ db: system-deps
 db-stop:
 	@bash scripts/db.sh stop
 
+# createcachetable: the table of the default cache (CACHE_URL=dbcache://...); a no-op otherwise.
 migrate: venv db
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
 
 static: venv
 	$(PY) manage.py collectstatic --noinput -v 0

@@ -31,7 +31,8 @@ def django_env(**extra) -> dict:
 
 
 def ensure_database():
-    """Create the bench database when missing (with postgis and pg_trgm), then migrate it."""
+    """Create the bench database when missing (with postgis and pg_trgm), then migrate it and
+    create the cache table."""
     with psycopg.connect(f"host={HOST} port={PORT} user=postgres dbname=postgres",
                          autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [NAME]).fetchone()
@@ -39,8 +40,8 @@ def ensure_database():
             conn.execute(f'CREATE DATABASE "{NAME}"')
     with psycopg.connect(DSN, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
-                   env=django_env(), check=True)
+    for command in (["migrate", "--noinput", "-v", "0"], ["createcachetable"]):  # make migrate
+        subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=django_env(), check=True)
 
 
 def connect(**kwargs) -> psycopg.Connection:

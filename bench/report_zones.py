@@ -143,10 +143,14 @@ def schedule_profile_section(results) -> list[str]:
         "replayed in-process through django.test.Client (bench/schedule_profile.py; middleware "
         "included, no HTTP). Without a profiler, per request: "
         f"p50 {p['wall_ms_p50']:.2f} ms, mean {p['wall_ms_mean']:.2f} ms, "
-        f"{p['queries_per_request']:.0f} SQL queries taking {ms['sql']:.2f} ms (execute, as "
-        f"seen from Django); `next_collections` {ms['next_collections']:.2f} ms, of which "
-        f"rrule expansion (`regular_dates`) {ms['regular_dates']:.2f} ms (rrulestr parsing "
-        f"{ms['parse_rrules']:.2f} ms of it); `watering_status` {ms['watering_status']:.2f} "
-        "ms. Also in bench/work/schedule-profile.txt:", "",
+        f"{p['queries_per_request']:.1f} SQL queries taking {ms['sql']:.2f} ms (execute, as "
+        f"seen from Django); the lookup query {ms['lookup']:.2f} ms; the cache read "
+        f"({p['cache'].rsplit('.', 1)[-1]}) {ms['cache_read']:.2f} ms; on cache misses, the "
+        f"streams' dates {ms['streams_miss']:.2f} ms, of which rrule expansion "
+        f"(`regular_dates`) {ms['regular_dates']:.2f} ms (rrulestr parsing "
+        f"{ms['parse_rrules']:.2f} ms of it), and the day's watering answers "
+        f"{ms['watering_miss']:.2f} ms. First requests after the cache is emptied: "
+        f"{p['cold_ms_first']:.1f} ms, then {p['cold_ms_mean']:.1f} ms on average. "
+        "Also in bench/work/schedule-profile.txt:", "",
         "<details><summary>cProfile, top functions</summary>", "", "```",
         p["profile"].strip(), "```", "", "</details>", ""]

@@ -2,16 +2,17 @@
 file run as a script) on the bench database: the same seeded ids as the HTTP measurement, through
 django.test.Client (the whole middleware stack, no HTTP server).
 
-The view answers from collections_schedule/schedule_api.py: one SQL query per request, and a
-per-process snapshot of the schedule data with memos per zone and day (a miss computes the dates
-with the recurrence code). So:
+The view answers from collections_schedule/selectors.py: one lookup query per request (PostGIS
+finds the zones, rules and bans covering the property), then the parts many properties share
+(the streams' dates per combination of zones, the day's watering answers) from Django's cache
+under keys of the data version and the day; a miss computes them with the recurrence code. So:
 
-1. Cold: the first requests of a fresh process (the snapshot load and the memo misses), as a
-   worker sees them after a restart, a write to the schedule data or at midnight.
+1. Cold: the first requests after the cache is emptied (as after a write to the schedule data or
+   at midnight, when the keys change), from a fresh process.
 2. Warm, without a profiler: wall time per request (p50, p99), split into the view's parts (the
-   streams' dates, `next_collections` in the report; the watering answer, `watering_status`),
-   with the time spent in SQL (every query, through connection.execute_wrapper) and in the
-   recurrence code (rrulestr parsing, and the expansion with rruleset.between) inside the dates.
+   lookup query; the cache read; on a miss, the streams' dates and the watering answers), with the
+   time spent in SQL (every query, the cache's included, through connection.execute_wrapper)
+   and in the recurrence code (rrulestr parsing, and the expansion with rruleset.between).
 3. cProfile of the same requests: the top functions by own time and by cumulative time.
 
 Run alone (`.venv/bin/python bench/schedule_profile.py --n 200000`, BENCH_DB to choose the
@@ -24,8 +25,9 @@ import time
 import benchdb
 
 # (module in collections_schedule, function, the key run.py and report_zones.py read)
-PARTS = [("schedule_api", "_streams", "next_collections"),
-         ("schedule_api", "_watering", "watering_status"),
+PARTS = [("api", "lookup", "lookup"),
+         ("selectors", "_streams", "streams_miss"),
+         ("selectors", "_watering", "watering_miss"),
          ("recurrence", "parse_rrules", "parse_rrules"),
          ("recurrence", "regular_dates", "regular_dates")]
 COLD = 20  # requests timed one by one from a fresh process
@@ -50,12 +52,14 @@ def _child(argv) -> dict:
     import io
     import pstats
 
+    from django.conf import settings
+    from django.core.cache import cache, caches
     from django.db import connection
     from django.test import Client
 
     top, ids = int(argv[0]), [int(a) for a in argv[1:]]
     client = Client(HTTP_HOST="127.0.0.1")
-    spent = {key: 0.0 for _module, _name, key in PARTS} | {"sql": 0.0}
+    spent = {key: 0.0 for _module, _name, key in PARTS} | {"sql": 0.0, "cache_read": 0.0}
     queries = 0
 
     def sql_timer(execute, sql, params, many, context):
@@ -70,6 +74,8 @@ def _child(argv) -> dict:
     for module, name, key in PARTS:
         mod = importlib.import_module(f"collections_schedule.{module}")
         setattr(mod, name, benchdb.timed(spent, key, getattr(mod, name)))
+    default = caches["default"]  # this thread's instance, the one `cache` stands for
+    default.get_many = benchdb.timed(spent, "cache_read", default.get_many)
 
     def get(pk):
         t = time.perf_counter()
@@ -77,7 +83,8 @@ def _child(argv) -> dict:
         assert response.status_code == 200, response.status_code
         return time.perf_counter() - t
 
-    cold = [get(pk) for pk in ids[:COLD]]  # a fresh process: snapshot load, memo misses
+    cache.clear()  # as new keys after a write or at midnight
+    cold = [get(pk) for pk in ids[:COLD]]
     for pk in ids[COLD:100]:  # warm-up
         get(pk)
     for key in spent:
@@ -86,14 +93,12 @@ def _child(argv) -> dict:
         walls = [get(pk) for pk in ids]
     n = len(ids)
     per_request_ms = {k: 1000 * v / n for k, v in spent.items()}
-    from collections_schedule import schedule_api
-
-    memo = len(schedule_api._current.memo) if schedule_api._current else 0
     result = {"requests": n, "wall_ms_p50": 1000 * statistics.median(walls),
               "wall_ms_p99": 1000 * _percentile(walls, 0.99),
               "wall_ms_mean": 1000 * sum(walls) / n, "queries_per_request": queries / n,
               "per_request_ms": per_request_ms, "cold_ms_first": 1000 * cold[0],
-              "cold_ms_mean": 1000 * sum(cold) / len(cold), "memo_entries": memo}
+              "cold_ms_mean": 1000 * sum(cold) / len(cold),
+              "cache": settings.CACHES["default"]["BACKEND"]}
     if top:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -44,9 +44,16 @@ def collection_dates(prop, start: dt.date, end: dt.date) -> list[StreamSchedule]
     point = property_point(prop)
     if point is None:
         return []
-    # Zones of every active set that could be in force during the period (GiST on zone.geom).
-    zones = list(Zone.objects.covering(point)
-                 .filter(zone_set__status="active", zone_set__effective_from__lte=end)
+    # Zones of every active set that cover the point (GiST on zone.geom).
+    return zone_schedules(Zone.objects.covering(point).filter(zone_set__status="active"),
+                          start, end)
+
+
+def zone_schedules(zones, start: dt.date, end: dt.date) -> list[StreamSchedule]:
+    """Every stream's dates between start and end for a place that `zones` (a queryset of the
+    active zones covering it) cover: the property page's and the schedule API's computation."""
+    # The sets that could be in force during the period.
+    zones = list(zones.filter(zone_set__effective_from__lte=end)
                  .defer("geom")  # tens of kB of polygon per zone, not needed here
                  .select_related("zone_set__stream")
                  .order_by(*ZONE_ORDER))

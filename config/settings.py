@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -12,6 +13,14 @@ env = environ.Env(
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]"]),
     PGPORT=(int, 5544),
     DATABASE_URL=(str, ""),
+    # "transaction" when DATABASE_URL reaches PostgreSQL through a transaction-mode pooler
+    # (PgBouncer pool_mode = transaction): consecutive transactions may run on different server
+    # connections, so no server-side cursors. Empty: a direct connection (or session mode).
+    DATABASE_POOLER=(str, ""),
+    # Django's cache, shared by every worker process: the schedule API's computed parts, and
+    # the sign-in (allauth) and API (DRF) throttles' counters. The default is a table in the
+    # database (created by `make migrate`); `rediscache://host:6379/1` for a Redis server.
+    CACHE_URL=(str, "dbcache://guichet_cache?max_entries=10000"),
     # One projected metric CRS for storage (EPSG:32188 = NAD83 / MTM zone 8, south-west Quebec).
     # Set it before the first `migrate`: migrations read it.
     GUICHET_SRID=(int, 32188),
@@ -178,6 +187,18 @@ DATABASES = {"default": env.db_url_config(env("DATABASE_URL") or _default_db)}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_POOLER = env("DATABASE_POOLER")
+if DATABASE_POOLER not in ("", "session", "transaction"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER={DATABASE_POOLER!r}: '', 'session' or "
+                               "'transaction'")
+if DATABASE_POOLER == "transaction":
+    # A server-side cursor lives in the server connection that the pooler may give to another
+    # client between two transactions. (Django's psycopg options server_side_binding and
+    # prepare_threshold, i.e. protocol-level prepared statements, are left off: PgBouncer
+    # supports them in transaction mode only from 1.21, with max_prepared_statements.)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+CACHES = {"default": env.cache_url("CACHE_URL")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -37,3 +37,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_rows_left(request, django_db_blocker):
+    """The default cache is a table of the test database (CACHE_URL=dbcache://...). A test in a
+    transaction leaves nothing in it (rolled back), but a test whose server commits (the e2e
+    site, live_server, transactional_db) would leave sign-in throttle counts to the next ones."""
+    yield
+    if {"transactional_db", "live_server", "site_url"} & set(request.fixturenames):
+        from django.core.cache import cache
+
+        with django_db_blocker.unblock():
+            cache.clear()

@@ -1,5 +1,5 @@
 """A version number of the schedule data, bumped by PostgreSQL itself on every write to the tables
-the schedule API reads (collections_schedule/schedule_api.py explains its use).
+the schedule API reads (collections_schedule/selectors.py keys the cache with it).
 
 A statement-level trigger catches every write path: the services, the admin, QuerySet.update(),
 bulk_create, fixtures, raw SQL, TRUNCATE. The number comes from a sequence, so a value is never

@@ -1,7 +1,7 @@
-"""The schedule API's fast path (schedule_api: one query, a per-process snapshot keyed by the
-database's data version, memos per zone and day) gives the same JSON as the property page's
-uncached path, dates that an independent day-by-day expansion predicts, and stays right when the
-data changes (by any write path) and at midnight."""
+"""The schedule API (selectors.property_schedule: one lookup query, then what many properties
+share from Django's cache under keys of the database's data version and the day) gives the same
+JSON as the property page's uncached path, dates that an independent day-by-day expansion
+predicts, and stays right when the data changes (by any write path) and at midnight."""
 import datetime as dt
 import json
 from zoneinfo import ZoneInfo
@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 
-from collections_schedule import planning, schedule_api
+from collections_schedule import planning, selectors
 from collections_schedule.holidays import load_holidays
 from collections_schedule.importers.watering_bylaw import load_watering_bylaw
 from collections_schedule.models import (
@@ -39,19 +39,10 @@ D = dt.date
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def fast_path_only(monkeypatch):
-    """The fast path must answer by itself: its fallback (the uncached functions, for when
-    writes keep landing between its reads) fails these tests."""
-    def fallback(*args, **kwargs):
-        raise AssertionError("schedule_api fell back to the uncached path")
-
-    monkeypatch.setattr(schedule_api, "next_collections", fallback)
-    monkeypatch.setattr(schedule_api, "watering_status", fallback)
-
-
 def version():
-    return schedule_api.read_version()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {selectors.VERSION_TABLE} WHERE id = 1")
+        return cursor.fetchone()[0]
 
 
 def old_json(prop, now):
@@ -66,7 +57,7 @@ def old_json(prop, now):
 
 
 def new_json(prop, now):
-    return JSONRenderer().render(schedule_api.property_schedule(prop.pk, now))
+    return JSONRenderer().render(selectors.property_schedule(prop.pk, now))
 
 
 def halves():
@@ -197,28 +188,23 @@ def test_a_property_without_address_point_is_placed_by_its_parcel(town):
         assert new_json(prop, now) == old_json(prop, now), prop.pk
 
 
-def test_points_on_a_zone_boundary_are_tested_by_postgis(town, monkeypatch):
-    """The zones are tested in memory, except within BOUNDARY_TOLERANCE of a boundary, where
-    PostGIS decides (a second query): a property moved onto a zone's boundary, and every
-    property with the in-memory test turned off, give the uncached path's JSON."""
+def test_a_point_on_a_zone_boundary_gives_the_uncached_answer(town):
+    """PostGIS decides on both paths (ST_Covers): a property moved onto a vertex of a zone (on
+    its boundary: covered) is in that zone for the API as for the property page."""
     now = timezone.localtime()
-    zone = Zone.objects.filter(zone_set__status=ZoneSet.Status.ACTIVE).first()
+    zone = town["zones"][3]  # R1, the only recycling zone
     prop = sample_properties()[0]
     vertex = zone.geom[0].exterior_ring[0]
     Property.objects.filter(pk=prop.pk).update(address_point=f"SRID={zone.geom.srid};POINT("
                                                             f"{vertex[0]!r} {vertex[1]!r})")
     prop.refresh_from_db()
-    x, y = vertex
-    schedule_api.property_schedule(prop.pk, now)
-    assert schedule_api._current.zones_at(x, y) is None
+    streams = json.loads(new_json(prop, now))["streams"]
+    assert zone.pk in [s["zone"]["id"] for s in streams if s["zone"]]
     assert new_json(prop, now) == old_json(prop, now)
-    monkeypatch.setattr(schedule_api.Snapshot, "zones_at", lambda self, x, y: None)
-    for prop in sample_properties()[:12]:
-        assert new_json(prop, now) == old_json(prop, now), prop.pk
 
 
 def test_over_a_year_of_days_at_every_hour_of_a_day(town):
-    """The memos are per day: each day of the coming year (every 9th) and every 3rd hour of
+    """The cache keys are per day: each day of the coming year (every 9th) and every 3rd hour of
     today give the uncached answer."""
     props = sample_properties()[:5]
     start = timezone.localtime()
@@ -308,7 +294,7 @@ def test_dates_match_an_independent_day_by_day_expansion(town):
                 "recycling": [(r1, today, end)], "organics": [(o1, today, end)],
                 "bulky": [(b1, today, end)] if town["east"].covers(point) else [],
             }
-            data = schedule_api.property_schedule(prop.pk, at)
+            data = selectors.property_schedule(prop.pk, at)
             got = {s["stream"]: s for s in data["streams"]}
             assert set(got) == {slug for slug, segments in plan.items() if segments}
             for slug, segments in plan.items():
@@ -359,10 +345,12 @@ def test_every_write_path_bumps_the_version_and_a_rollback_restores_it():
     assert version() == before  # rolled back with the data; its number is never given again
 
 
-def test_one_query_per_request_once_warm(client, town, django_assert_num_queries):
+def test_two_queries_per_request_once_cached(client, town, django_assert_num_queries):
+    """The lookup (version, civic number, zones, rules, bans) and one read of the cache (the
+    database cache by default: a query)."""
     prop = Property.objects.exclude(address_point=None).order_by("pk").first()
     client.get(f"/api/properties/{prop.pk}/schedule/")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert client.get(f"/api/properties/{prop.pk}/schedule/").status_code == 200
 
 
@@ -409,20 +397,20 @@ def test_a_ban_starting_later_today_and_one_entered_now(town):
     prop = next(p for p in Property.objects.exclude(address_point=None)
                 if town["east"].covers(shapely.from_wkt(p.address_point.wkt)))
     noon = dt.datetime.combine(timezone.localdate() + DAY, dt.time(12), tzinfo=TZ)
-    handheld = next(w for w in schedule_api.property_schedule(prop.pk, noon)["watering"]
+    handheld = next(w for w in selectors.property_schedule(prop.pk, noon)["watering"]
                     if w["method"] == "handheld")
     assert handheld["allowed_now"] and handheld["ban"] is None
     WateringBan.objects.create(title_fr="Canicule", title_en="Heat wave",
                                starts_at=noon + dt.timedelta(hours=1),
                                ends_at=noon + dt.timedelta(hours=5))
     # Entered now: the same key of day, a new version.
-    before = next(w for w in schedule_api.property_schedule(prop.pk, noon)["watering"]
+    before = next(w for w in selectors.property_schedule(prop.pk, noon)["watering"]
                   if w["method"] == "handheld")
     assert before["allowed_now"]
     assert before["next_slots"][0]["end"] == (noon + dt.timedelta(hours=1)).isoformat()
     # It starts: the same memo of the day, another instant.
     during = noon + dt.timedelta(hours=2)
-    handheld = next(w for w in schedule_api.property_schedule(prop.pk, during)["watering"]
+    handheld = next(w for w in selectors.property_schedule(prop.pk, during)["watering"]
                     if w["method"] == "handheld")
     assert not handheld["allowed_now"] and handheld["ban"] == "Canicule"
     for at in (noon, during):
@@ -433,16 +421,16 @@ def test_at_midnight_the_next_day_begins(town):
     prop = next(p for p in Property.objects.exclude(address_point=None)
                 if town["west"].covers(shapely.from_wkt(p.address_point.wkt)))
     CollectionException.objects.all().delete()
-    data = schedule_api.property_schedule(prop.pk, timezone.localtime() + DAY)
+    data = selectors.property_schedule(prop.pk, timezone.localtime() + DAY)
     garbage = next(s for s in data["streams"] if s["stream"] == "garbage")
     day = D.fromisoformat(garbage["next_date"])
     # The evening before the next collection, then just after midnight: tomorrow, then today.
     eve = dt.datetime.combine(day - DAY, dt.time(23, 59, 59), tzinfo=TZ)
     after = dt.datetime.combine(day, dt.time(0, 0, 1), tzinfo=TZ)
-    garbage = next(s for s in schedule_api.property_schedule(prop.pk, eve)["streams"]
+    garbage = next(s for s in selectors.property_schedule(prop.pk, eve)["streams"]
                    if s["stream"] == "garbage")
     assert garbage["is_tomorrow"] and not garbage["is_today"]
-    garbage = next(s for s in schedule_api.property_schedule(prop.pk, after)["streams"]
+    garbage = next(s for s in selectors.property_schedule(prop.pk, after)["streams"]
                    if s["stream"] == "garbage")
     assert garbage["is_today"] and garbage["next_date"] == day.isoformat()
     for at in (eve, after):
@@ -453,3 +441,31 @@ def test_unknown_property_is_a_404_with_the_same_message(client):
     response = client.get("/api/properties/999999/schedule/")
     assert response.status_code == 404
     assert response.json() == {"detail": "No Property matches the given query."}
+
+
+# --- HTTP caching ---------------------------------------------------------------------------
+
+def test_etag_and_cache_control_and_a_304_until_the_data_changes(client, town):
+    prop = Property.objects.exclude(address_point=None).order_by("pk").first()
+    url = f"/api/properties/{prop.pk}/schedule/"
+    first = client.get(url)
+    etag = first["ETag"]
+    assert etag.startswith('W/"')  # weak: `now` differs within the minute it names
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    assert "Accept-Language" in first["Vary"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    if again.status_code == 200:  # the minute changed between the two requests
+        etag = again["ETag"]
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag and "max-age=60" in again["Cache-Control"]
+    WateringBan.objects.create(title_fr="Canicule", title_en="Heat wave",
+                               starts_at=timezone.now(), ends_at=timezone.now() + DAY)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_no_etag_for_an_unknown_property(client):
+    response = client.get("/api/properties/999999/schedule/", HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 404
+    assert not response.has_header("ETag")

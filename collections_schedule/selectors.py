@@ -1,0 +1,147 @@
+"""Reads of the schedule data (the house plan: reads here, writes in services.py)."""
+import bisect
+import datetime as dt
+import hashlib
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import get_language
+from rest_framework import serializers
+
+from properties.models import CivicAddress, Property
+
+from .models import WateringBan, WateringRule, Zone, ZoneSet
+from .schedule import HORIZON, zone_schedules
+from .serializers import StreamScheduleSerializer, WateringAnswerSerializer
+from .watering import BAN_ORDER, answer, method_plans
+
+COUNT = 8  # dates per stream
+WATERING_DAYS = 8
+SLOT_COUNT = 5
+# Entries are keyed by day and data version: a stale one is never read again. The timeout only
+# lets the cache drop them (two days: a key made before midnight may serve until midnight).
+CACHE_TIMEOUT = 2 * 24 * 3600
+# Part of every key: change it when the shape of a cached value changes, so that a deployment
+# never reads what the previous code left in a shared cache.
+CACHE_FORMAT = 1
+
+# Migration 0003_data_version: a number PostgreSQL bumps on every write to the schedule tables.
+VERSION_TABLE = "collections_schedule_data_version"
+
+# Everything the answer depends on, for one property, in one statement (so one snapshot: the
+# version is never newer than the rows read with it). The property's point (its address point,
+# else a point inside its parcel, as schedule.property_point) and first civic number; the zones
+# of the active sets, the watering rules and the bans in view (watering_status's filter) whose
+# areas cover the point, decided by PostGIS (ST_Covers on the GiST-indexed geometries).
+LOOKUP = f"""
+WITH p AS MATERIALIZED (
+    SELECT coalesce(p.address_point, ST_PointOnSurface(p.parcel)) AS pt,
+           (SELECT a.civic_int FROM {CivicAddress._meta.db_table} a
+            WHERE a.property_id = p.id ORDER BY a.id LIMIT 1) AS civic
+    FROM {Property._meta.db_table} p WHERE p.id = %(pk)s
+)
+SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic,
+    ARRAY(SELECT z.id FROM {Zone._meta.db_table} z
+          JOIN {ZoneSet._meta.db_table} s ON s.id = z.zone_set_id
+          WHERE ST_Covers(z.geom, p.pt) AND s.status = '{ZoneSet.Status.ACTIVE}' ORDER BY z.id),
+    ARRAY(SELECT r.id FROM {WateringRule._meta.db_table} r
+          WHERE r.area IS NULL OR ST_Covers(r.area, p.pt) ORDER BY r.id),
+    ARRAY(SELECT b.id FROM {WateringBan._meta.db_table} b
+          WHERE (b.area IS NULL OR ST_Covers(b.area, p.pt))
+            AND b.ends_at > %(now)s AND b.starts_at < %(until)s ORDER BY b.id)
+FROM p
+"""
+
+_date = serializers.DateField()
+_datetime = serializers.DateTimeField()
+
+
+def lookup(pk: int, now: dt.datetime) -> tuple | None:
+    """(data version, civic number, zone ids, rule ids, ban ids) for property `pk` at `now`;
+    None when there is no such property."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOOKUP, {"pk": pk, "now": now,
+                                "until": now + dt.timedelta(days=WATERING_DAYS)})
+        return cursor.fetchone()
+
+
+def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | None = None):
+    """The schedule API's data (PropertyScheduleSerializer without ical_url) for property `pk`
+    at `now`; None when there is no such property. `found`: lookup(pk, now), if read already.
+
+    What many properties share comes from Django's cache, under keys made of the data version
+    and the day (so any write, anywhere, and midnight make new keys; nothing is invalidated): a
+    stream list per combination of zones (StreamScheduleSerializer's data), and the day's
+    watering answers per civic-number parity, rules and bans (WateringAnswerSerializer's data,
+    see _watering). Same answer as next_collections and watering_status, which
+    tests/collections_schedule/test_schedule_api.py checks."""
+    now = timezone.localtime(now)
+    found = found or lookup(pk, now)
+    if found is None:
+        return None
+    version, civic, zone_ids, rule_ids, ban_ids = found
+    today, lang = now.date(), get_language()
+    parity = None if civic is None else civic % 2  # the rules compare the parity only
+    keys = {"streams": _key(version, "streams", zone_ids, today, lang),
+            "watering": _key(version, "watering", parity, rule_ids, ban_ids, today, lang,
+                             str(now.tzinfo))}
+    hits = cache.get_many(keys.values()) if version is not None else {}
+    streams = hits.get(keys["streams"])
+    watering = hits.get(keys["watering"])
+    misses = {}
+    if streams is None:
+        streams = misses[keys["streams"]] = _streams(zone_ids, today)
+    if watering is None:
+        watering = misses[keys["watering"]] = _watering(rule_ids, ban_ids, civic, today,
+                                                        now.tzinfo)
+    if misses and version is not None:
+        cache.set_many(misses, CACHE_TIMEOUT)
+    return {
+        "date": _date.to_representation(today),
+        "now": _datetime.to_representation(now),
+        "streams": streams,
+        "watering": watering["answers"][bisect.bisect_right(watering["bounds"], now)],
+    }
+
+
+def _key(version, *parts) -> str:
+    """A short key (memcached and the database cache limit its length) naming the version."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return f"schedule:{CACHE_FORMAT}:{version}:{parts[0]}:{digest}"
+
+
+def _streams(zone_ids, today: dt.date) -> list:
+    """The streams' JSON for every place these zones cover."""
+    schedules = zone_schedules(Zone.objects.filter(pk__in=zone_ids), today, today + HORIZON)
+    for s in schedules:
+        s.dates = s.dates[:COUNT]
+    return _plain(StreamScheduleSerializer(schedules, many=True).data)
+
+
+def _watering(rule_ids, ban_ids, civic, today: dt.date, tz) -> dict:
+    """The day's watering answers: {"bounds": [instants], "answers": [JSON]}, answers[i] in
+    force from bounds[i - 1] (from midnight for i = 0) until bounds[i]. watering.answer
+    compares the instant only with the bounds of the windows and bans (bound <= now, now <
+    bound), so between two consecutive bounds every instant gets the same answer: computed at
+    each bound, the answers are exact for every instant of the day."""
+    rules = list(WateringRule.objects.filter(pk__in=rule_ids).defer("area").order_by("pk"))
+    bans = list(WateringBan.objects.filter(pk__in=ban_ids).defer("area").order_by(*BAN_ORDER))
+    plans = method_plans(rules, bans, civic, today, tz, days=WATERING_DAYS)
+    start = dt.datetime.combine(today, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    edges = [t for p in plans for slot in p.slots for t in (slot.start, slot.end)]
+    edges += [t for ban in bans for t in (ban.starts_at, ban.ends_at)]
+    bounds = sorted({t for t in edges if start < t < end})
+    return {"bounds": bounds, "answers": [
+        _plain(WateringAnswerSerializer([answer(p, at, slot_count=SLOT_COUNT) for p in plans],
+                                        many=True).data) for at in (start, *bounds)]}
+
+
+def _plain(data):
+    """A serializer's output as plain dicts and lists (what a cache stores)."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
