@@ -75,11 +75,17 @@ def _minus(start, end, bans):
 BAN_ORDER = ("-starts_at", "pk")
 
 
+_UNREAD = object()
+
+
 def watering_status(prop, now: dt.datetime | None = None, days: int = 8,
-                    slot_count: int = 5) -> list[MethodAnswer]:
+                    slot_count: int = 5, *, address=_UNREAD) -> list[MethodAnswer]:
+    """`address`: the property's first civic address (by pk, or None) when the caller has read
+    its addresses already; else read here."""
     now = timezone.localtime(now)
     point = property_point(prop)
-    address = prop.addresses.order_by("pk").first()
+    if address is _UNREAD:
+        address = prop.addresses.order_by("pk").first()
     civic = address.civic_int if address else None
     area = Q(area__isnull=True) | (Q(area__covers=point) if point else Q(pk__in=[]))
     rules = list(WateringRule.objects.filter(area).order_by("pk"))  # GiST on area if any

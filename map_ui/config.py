@@ -4,10 +4,46 @@ one place tiles are configured, also used by django-leaflet's admin and form wid
 import json
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
-from geo.models import Territory
+# The territory's version: its row's id and xmin (the transaction that wrote this version of the
+# row: any UPDATE, or a delete and a new row, changes it). A subquery, so that a page can read it
+# with its own query (the property page does); `territory_key()` reads it alone.
+TERRITORY_KEY_SQL = ("(SELECT t.id::text || '.' || t.xmin::text FROM geo_territory t "
+                     "ORDER BY t.id LIMIT 1)")
+# The outline as the map draws it (WGS84, 6 decimals), for one version of the row.
+_OUTLINE_SQL = ("SELECT t.id::text || '.' || t.xmin::text, "
+                "ST_AsGeoJSON(ST_Transform(t.geom, 4326), 6, 0) FROM geo_territory t "
+                "WHERE t.id = %s")
+CACHE_PREFIX = "map_ui:territory:"
+
+
+def territory_key() -> str | None:
+    """The current territory's version (None: no territory), one light query (no geometry)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {TERRITORY_KEY_SQL}")
+        return cursor.fetchone()[0]
+
+
+def territory_outline(key: str | None) -> dict | None:
+    """The territory's outline (GeoJSON in WGS84) for version `key` of territory_key(): from
+    Django's cache, else transformed and written by PostGIS once per version (the polygon can
+    have tens of thousands of vertices; it changes about never)."""
+    if key is None:
+        return None
+    found = cache.get(CACHE_PREFIX + key)
+    if found is not None:
+        return json.loads(found)
+    with connection.cursor() as cursor:
+        cursor.execute(_OUTLINE_SQL, [int(key.split(".")[0])])
+        row = cursor.fetchone()
+    if row is None:  # deleted since the key was read
+        return None
+    # Stored under the version actually read (a write in between gives a newer key).
+    cache.set(CACHE_PREFIX + row[0], row[1], timeout=None)
+    return json.loads(row[1])
 
 
 def base_layer() -> tuple[str, str]:
@@ -20,15 +56,19 @@ def base_layer() -> tuple[str, str]:
     return url, options.get("attribution", "")
 
 
-def map_base() -> dict:
-    territory = Territory.objects.annotate(
-        extent_geojson=AsGeoJSON(Transform("geom", 4326), precision=6)).current()
+_UNREAD = object()
+
+
+def map_base(territory_key_value=_UNREAD) -> dict:
+    """The configuration every map page shares. `territory_key_value`: territory_key() when the
+    caller read it already (in its own query, TERRITORY_KEY_SQL), else read here."""
+    key = territory_key() if territory_key_value is _UNREAD else territory_key_value
     tile_url, attribution = base_layer()
     return {
         "streetsUrl": reverse("street-list") + "?page_size=1000",
         "parcelsUrl": reverse("property-list"),
         "atUrl": reverse("property-at"),
-        "territory": json.loads(territory.extent_geojson) if territory else None,
+        "territory": territory_outline(key),
         "tileUrl": tile_url,
         "attribution": attribution or settings.GUICHET_TILE_ATTRIBUTION,
     }

@@ -4,15 +4,15 @@ import json
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-from django.db.models import Prefetch
+from django.db.models import FloatField, Func, Prefetch
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from collections_schedule.schedule import next_collections
 from collections_schedule.watering import watering_status
-from geo.geometry import transformed
-from map_ui.config import map_base
+from map_ui.config import TERRITORY_KEY_SQL, map_base
 from properties.models import Property, RollEntry, UseCode
 from properties.proximity import grouped_by_category, nearby_places
 from properties.search import MAX_QUERY_LENGTH, find_properties
@@ -25,29 +25,37 @@ def home(request):
         "query": query, "results": results, "map_config": map_base()})
 
 
+# The proximity area drawn on the map: the property's location (Property.location: the parcel,
+# else the address point) grown by the radius in the projected CRS (exact metres, 16 segments a
+# quarter circle, as GEOS's buffer), then in WGS84, written by PostGIS.
+_AREA_SQL = ('ST_AsGeoJSON(ST_Transform(ST_Buffer(CASE WHEN ST_IsEmpty("properties_property".'
+             '"parcel") IS FALSE THEN "properties_property"."parcel" ELSE '
+             '"properties_property"."address_point" END, %s, \'quad_segs=16\'), 4326), 15)')
+
+
 def property_page(request, pk):
+    radius = settings.GUICHET_PROXIMITY_M
+    point = Transform("address_point", 4326)
     prop = get_object_or_404(
         Property.objects
         .annotate(shape=AsGeoJSON(Transform("parcel", 4326), precision=7),
-                  point=Transform("address_point", 4326))
+                  lon=Func(point, function="ST_X", output_field=FloatField()),
+                  lat=Func(point, function="ST_Y", output_field=FloatField()),
+                  area=RawSQL(_AREA_SQL, [radius]),
+                  territory_key=RawSQL(TERRITORY_KEY_SQL, []))
         .prefetch_related("addresses",
                           Prefetch("roll_entries", RollEntry.objects.order_by("-roll_year"))),
         pk=pk)
-    radius = settings.GUICHET_PROXIMITY_M
-    places = list(nearby_places(prop, radius))
+    places = list(nearby_places(prop, radius).defer("geom"))  # the page shows no geometry
     entries = list(prop.roll_entries.all())
+    addresses = list(prop.addresses.all())  # by pk (CivicAddress.Meta.ordering)
     labels = {c.code: c.label  # in the request's language (LocaleMiddleware)
               for c in UseCode.objects.filter(code__in={e.use_code for e in entries})}
-    area = None
-    if prop.location is not None:
-        zone = prop.location.buffer(radius, quadsegs=16)  # exact metres in the projected CRS
-        transformed(zone, 4326)
-        area = json.loads(zone.geojson)
     config = {
-        **map_base(),
+        **map_base(prop.territory_key),
         "property": {"id": prop.pk, "shape": json.loads(prop.shape) if prop.shape else None,
-                     "point": [prop.point.y, prop.point.x] if prop.point else None},
-        "area": area,
+                     "point": [prop.lat, prop.lon] if prop.lon is not None else None},
+        "area": json.loads(prop.area) if prop.area else None,
         "radius": radius,
         "nearbyUrl": reverse("property-nearby", args=[prop.pk]),
         "zonesUrl": reverse("collection-zone-list"),
@@ -55,11 +63,12 @@ def property_page(request, pk):
     schedules = next_collections(prop)
     config["propertyZones"] = [s.zone.pk for s in schedules if s.zone]
     return render(request, "portal/property.html", {
-        "property": prop, "addresses": list(prop.addresses.all()),
+        "property": prop, "addresses": addresses,
         "roll": entries[0] if entries else None, "history": entries,
         "use_labels": labels, "groups": grouped_by_category(places), "place_count": len(places),
         "radius": radius, "map_config": config,
-        "schedules": schedules, "watering": watering_status(prop),
+        "schedules": schedules,
+        "watering": watering_status(prop, address=addresses[0] if addresses else None),
         "ical_url": request.build_absolute_uri(reverse("property-ical", args=[prop.pk])),
         "this_year": timezone.localdate().year,
     })
