@@ -1,0 +1,40 @@
+"""Bounded concurrent load through gunicorn (http_load.gunicorn, the same 2 gthread workers x 4
+threads as the one-client rows): for each endpoint, a short unmeasured warm-up, then wrk with 32
+keep-alive connections for 20 s (wrk_load.py), /healthz first as the reference of the same run.
+Property ids: a seeded list of the town's, the same for every endpoint."""
+import random
+
+import http_load
+import wrk_load
+
+NAMES = (http_load.HEALTHZ, http_load.PROPERTY, http_load.NEARBY, http_load.SCHEDULE)
+IDS = 5000  # paths in the list each wrk thread cycles through
+
+
+def measure(workers: int, threads: int, log_path, work, connections=32, seconds=20.0,
+            warmup_s=2.0, wrk_threads=1, names=NAMES, env=None, citizen=None, seed=3,
+            label="", log=print) -> list[dict]:
+    """wrk runs, one per endpoint of `names`, under one gunicorn (`env`: see
+    http_load.gunicorn); a list of wrk_load.run results."""
+    ids = random.Random(seed).choices(http_load.property_ids(), k=IDS)
+    results = []
+    with http_load.gunicorn(workers, threads, log_path, env=env):
+        for name in names:
+            if name == http_load.DASHBOARD and not citizen:
+                continue
+            pattern, _marker = http_load.ENDPOINTS[name]
+            paths = [pattern.format(i) for i in ids]
+            headers = http_load.cookie_header(citizen) if name == http_load.DASHBOARD else None
+            paths_file = work / "wrk-paths.txt"
+            if warmup_s:
+                wrk_load.run(name, paths, paths_file, connections, warmup_s, wrk_threads,
+                             headers)
+            r = wrk_load.run(name, paths, paths_file, connections, seconds, wrk_threads, headers)
+            if "error" in r:
+                log(f"  {label}{name}, {connections} connections: {r['error']}")
+            else:
+                log(f"  {label}{name}, {connections} connections {seconds:g} s: "
+                    f"{r['rps']:,.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+                    f"errors {r['errors']} ({r['non2xx']} non-2xx, {r['socket_errors']} socket)")
+            results.append(r)
+    return results
