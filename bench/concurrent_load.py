@@ -1,6 +1,7 @@
 """Bounded concurrent load through gunicorn (http_load.gunicorn, the same 2 gthread workers x 4
 threads as the one-client rows): for each endpoint, a short unmeasured warm-up, then wrk with 32
-keep-alive connections for 20 s (wrk_load.py), /healthz first as the reference of the same run.
+keep-alive connections for 20 s (wrk_load.py), /healthz first and last: the reference of the
+same run.
 The warm-up is left out of the figures, not of the errors: they are reported beside them (behind
 PgBouncer, a statement prepared per connection fails mostly while the pool's server connections
 are new, i.e. in the warm-up).
@@ -10,7 +11,10 @@ import random
 import http_load
 import wrk_load
 
-NAMES = (http_load.HEALTHZ, http_load.PROPERTY, http_load.NEARBY, http_load.SCHEDULE)
+# /healthz first and last: its mean is the reference of the runs between (the machine's load
+# changes in the 2 minutes they take).
+NAMES = (http_load.HEALTHZ, http_load.PROPERTY, http_load.NEARBY, http_load.SCHEDULE,
+         http_load.HEALTHZ)
 IDS = 5000  # paths in the list each wrk thread cycles through
 
 
@@ -27,6 +31,16 @@ def all_errors(r) -> int | None:
     if "error" in r or "error" in w:
         return None
     return r["errors"] + w.get("errors", 0)
+
+
+def healthz_reference(runs: list) -> dict | None:
+    """The /healthz runs among `runs` and their mean req/s; None when there is none or one
+    failed."""
+    hs = [r for r in runs if r["name"] == http_load.HEALTHZ]
+    if not hs or any("error" in r for r in hs):
+        return None
+    return {"rps": sum(r["rps"] for r in hs) / len(hs), "runs": hs,
+            "p99": max(r["p99"] for r in hs)}
 
 
 def measure(workers: int, threads: int, log_path, work, connections=32, seconds=20.0,

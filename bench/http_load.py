@@ -1,8 +1,8 @@
 """Latency through a real HTTP server: gunicorn (gthread workers, config.wsgi:application, DEBUG
-off) on 127.0.0.1 (port 8765, or $BENCH_HTTP_PORT), driven by a stdlib http.client keep-alive
-client, one request at a time; the citizen dashboard with a signed-in citizen's session cookie
-(bench_citizen.py); and beside it the raw SQL proximity query of PlaceQuerySet.within run
-directly through psycopg."""
+off) on 127.0.0.1 (port 8765, or $BENCH_HTTP_PORT), driven by stdlib http.client keep-alive
+clients, one request at a time, the endpoints taking turns; the citizen dashboard with a
+signed-in citizen's session cookie (bench_citizen.py); and beside it the raw SQL proximity query
+of PlaceQuerySet.within run directly through psycopg."""
 import contextlib
 import ctypes
 import http.client
@@ -163,28 +163,45 @@ class Client:
             self.conn.close()
 
 
-def run_http(name: str, paths: list, warmup: list, marker: bytes | None = None,
-             headers: dict | None = None) -> Result:
-    """Time each GET (status 200 expected, else an error); `marker`: count its occurrences in the
-    bodies (items returned); `headers`: sent with every request (a session cookie)."""
-    client = Client()
-    result = Result(name, [])
-    rows = 0
+@dataclass
+class Endpoint:
+    name: str
+    paths: list
+    warmup: list
+    marker: bytes | None = None  # counted in the bodies: items returned
+    headers: dict | None = None  # sent with every request (a session cookie)
+
+
+def run_http(endpoints: list) -> list[Result]:
+    """Time each GET (status 200 expected, else an error), the endpoints taking turns: request k
+    of each before request k + 1 of any, one keep-alive connection per endpoint. The machine is
+    shared and its load changes by the minute: taking turns puts the same load on every
+    endpoint, so their ratios to /healthz hold."""
+    clients = [Client() for _ in endpoints]
+    results = [Result(e.name, []) for e in endpoints]
+    rows = [0] * len(endpoints)
     try:
-        for path in warmup:
-            client.send("GET", path, headers=headers)
-        for path in paths:
-            t = time.perf_counter_ns()
-            status, _headers, body = client.send("GET", path, headers=headers)
-            result.samples_ms.append((time.perf_counter_ns() - t) / 1e6)
-            if status != 200:
-                result.errors += 1
-            elif marker:
-                rows += body.count(marker)
+        for k in range(max(len(e.warmup) for e in endpoints)):
+            for e, client in zip(endpoints, clients, strict=True):
+                if k < len(e.warmup):
+                    client.send("GET", e.warmup[k], headers=e.headers)
+        for k in range(max(len(e.paths) for e in endpoints)):
+            for i, (e, client, result) in enumerate(zip(endpoints, clients, results, strict=True)):
+                if k >= len(e.paths):
+                    continue
+                t = time.perf_counter_ns()
+                status, _headers, body = client.send("GET", e.paths[k], headers=e.headers)
+                result.samples_ms.append((time.perf_counter_ns() - t) / 1e6)
+                if status != 200:
+                    result.errors += 1
+                elif e.marker:
+                    rows[i] += body.count(e.marker)
     finally:
-        client.close()
-    result.rows = rows / max(1, len(paths))
-    return result
+        for client in clients:
+            client.close()
+    for e, result, count in zip(endpoints, results, rows, strict=True):
+        result.rows = count / max(1, len(e.paths))
+    return results
 
 
 def run_sql(ids: list, warmup: list) -> Result:
@@ -221,22 +238,26 @@ def measure(requests: int, warmup: int, workers: int, threads: int, log_path, se
             log=print, citizen=None, names=(NEARBY, SCHEDULE, PROPERTY, DASHBOARD, HEALTHZ),
             env=None, raw_sql=True) -> list[dict]:
     """One client, one request at a time, through gunicorn: p50/p99 of each endpoint of
-    `names` (the dashboard needs `citizen`), then the raw SQL proximity query (`raw_sql`)."""
+    `names` (the dashboard needs `citizen`), taking turns (run_http), then the raw SQL
+    proximity query (`raw_sql`)."""
     all_ids = property_ids()
     rng = random.Random(seed)
     ids = rng.choices(all_ids, k=requests)
     warm = rng.choices(all_ids, k=warmup)
-    results = []
+    endpoints = []
+    for name in names:
+        if name == DASHBOARD and not citizen:
+            continue
+        pattern, marker = ENDPOINTS[name]
+        headers = cookie_header(citizen) if name == DASHBOARD else None
+        endpoints.append(Endpoint(name, [pattern.format(i) for i in ids],
+                                  [pattern.format(i) for i in warm], marker, headers))
     with gunicorn(workers, threads, log_path, env=env):
-        for name in names:
-            if name == DASHBOARD and not citizen:
-                continue
-            pattern, marker = ENDPOINTS[name]
-            headers = cookie_header(citizen) if name == DASHBOARD else None
-            r = run_http(name, [pattern.format(i) for i in ids],
-                         [pattern.format(i) for i in warm], marker, headers)
-            log(f"  {name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms, errors {r.errors}")
-            results.append(r.summary())
+        measured = run_http(endpoints)
+    results = []
+    for r in measured:
+        log(f"  {r.name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms, errors {r.errors}")
+        results.append(r.summary())
     if raw_sql:
         r = run_sql(ids, warm)
         log(f"  {r.name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms")
