@@ -1,7 +1,8 @@
 """The nearby and schedule APIs through PgBouncer in transaction mode (scripts/pgbouncer.sh,
 Debian's pgbouncer), the scale path: gunicorn's Django pointed at the pooler's port
 (DATABASE_URL), the pooler in front of the bench cluster. Same figures as the direct path: p50
-of one client (http_load.measure) and the concurrent run (concurrent_load.measure). The bar is
+of one client (http_load.measure) and the concurrent run (concurrent_load.measure), /healthz
+beside them as the reference of their ratios. The bar is
 0 errors: an endpoint that fails behind the pooler is counted (non-2xx), with the first
 exception gunicorn logged, never a crash of the benchmark."""
 import contextlib
@@ -14,7 +15,9 @@ import concurrent_load
 import http_load
 
 SCRIPT = benchdb.ROOT / "scripts" / "pgbouncer.sh"
-NAMES = (http_load.NEARBY, http_load.SCHEDULE)
+# /healthz (no database) beside them: the reference of their ratios in the same minutes.
+ONE_CLIENT = (http_load.NEARBY, http_load.SCHEDULE, http_load.HEALTHZ)
+CONCURRENT = (http_load.HEALTHZ, http_load.NEARBY, http_load.SCHEDULE, http_load.HEALTHZ)
 EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Warning)): (.+)$")
 
 
@@ -62,10 +65,11 @@ def measure(port: int, requests: int, warmup: int, workers: int, threads: int, l
         with pgbouncer(port):
             log(f"  through PgBouncer (transaction mode, port {port}):")
             out["one_client"] = http_load.measure(requests, warmup, workers, threads, log_path,
-                                                  log=log, names=NAMES, env=env, raw_sql=False)
+                                                  log=log, names=ONE_CLIENT, env=env,
+                                                  raw_sql=False)
             if load:
                 out["load"] = concurrent_load.measure(workers, threads, log_path, work,
-                                                      names=NAMES, env=env,
+                                                      names=CONCURRENT, env=env,
                                                       label="PgBouncer: ", log=log, **load)
     except Exception as e:  # the pooler path is measured as it is: a failure is a result
         out["error"] = f"{type(e).__name__}: {e}"
