@@ -8,7 +8,7 @@ export PGPORT ?= 5544
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help system-deps system-deps-browser venv db db-stop migrate static demo-data demo serve test bench lint messages clean
+.PHONY: help system-deps system-deps-browser system-deps-bench venv db db-stop migrate static demo-data demo serve test bench lint messages clean
 
 help:
 	@echo "make demo   install what is missing, start PostGIS, load Pincourt, serve http://$(HOST):$(PORT)"
@@ -20,6 +20,9 @@ system-deps:
 
 system-deps-browser:
 	@bash scripts/system_deps.sh --browser
+
+system-deps-bench:
+	@bash scripts/system_deps.sh --bench
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,7 +59,7 @@ demo: demo-data
 test: system-deps-browser venv db static
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: system-deps venv db
+bench: system-deps-bench venv db
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: venv

@@ -1,6 +1,8 @@
 """Latency through a real HTTP server: gunicorn (gthread workers, config.wsgi:application, DEBUG
-off) on 127.0.0.1, driven by a stdlib http.client keep-alive client; and beside it the raw SQL
-proximity query of PlaceQuerySet.within run directly through psycopg."""
+off) on 127.0.0.1 (port 8765, or $BENCH_HTTP_PORT), driven by stdlib http.client keep-alive
+clients, one request at a time, the endpoints taking turns; the citizen dashboard with a
+signed-in citizen's session cookie (bench_citizen.py); and beside it the raw SQL proximity query
+of PlaceQuerySet.within run directly through psycopg."""
 import contextlib
 import ctypes
 import http.client
@@ -15,8 +17,21 @@ from dataclasses import dataclass
 import benchdb
 import psycopg
 
-HOST, PORT = "127.0.0.1", 8765
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_HTTP_PORT", "8765"))
+NEARBY = "GET /api/properties/<id>/nearby/"
 SCHEDULE = "GET /api/properties/<id>/schedule/"
+PROPERTY = "GET /propriete/<id>/"
+DASHBOARD = "GET /mon-compte/ (signed in, 2 verified properties)"
+HEALTHZ = "GET /healthz"
+RAW_SQL = "raw SQL proximity query (psycopg)"
+# name: (URL pattern, `{}` the property id, marker counted in the bodies: items returned)
+ENDPOINTS = {
+    NEARBY: ("/api/properties/{}/nearby/", b'"type":"Feature"'),
+    SCHEDULE: ("/api/properties/{}/schedule/", b'"stream":'),
+    PROPERTY: ("/propriete/{}/", None),
+    DASHBOARD: ("/mon-compte/", None),
+    HEALTHZ: ("/healthz", None),
+}
 RADIUS_M = 300  # settings.GUICHET_PROXIMITY_M default, what the nearby API uses
 # The SQL Django sends for PropertyViewSet.nearby (PlaceQuerySet.within + the WGS 84 annotation),
 # copied from a CaptureQueriesContext: dwithin on the GiST index, Distance on the survivors.
@@ -69,17 +84,18 @@ def _port_free() -> bool:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int, threads: int, log_path):
+def gunicorn(workers: int, threads: int, log_path, env=None):
     """Run gunicorn for the duration of the block; always stopped afterwards (SIGTERM, then
-    SIGKILL of its process group if it lingers)."""
+    SIGKILL of its process group if it lingers). `env`: changes to the Django environment
+    (benchdb.django_env), e.g. DATABASE_URL to a pooler."""
     if not _port_free():
         raise RuntimeError(f"port {PORT} is already in use: stop what listens there first")
     log = open(log_path, "ab")
     cmd = [benchdb.PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{PORT}",
            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
            "--keep-alive", "5", "--graceful-timeout", "5", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=benchdb.ROOT, env=benchdb.django_env(), stdout=log,
-                            stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    proc = subprocess.Popen(cmd, cwd=benchdb.ROOT, env=benchdb.django_env(**(env or {})),
+                            stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     try:
         _wait_ready(proc)
         yield proc
@@ -147,32 +163,51 @@ class Client:
             self.conn.close()
 
 
-def run_http(name: str, paths: list, warmup: list, marker: bytes | None = None) -> Result:
-    """Time each GET; `marker`: count its occurrences in the bodies (items returned)."""
-    client = Client()
-    result = Result(name, [])
-    rows = 0
+@dataclass
+class Endpoint:
+    name: str
+    paths: list
+    warmup: list
+    marker: bytes | None = None  # counted in the bodies: items returned
+    headers: dict | None = None  # sent with every request (a session cookie)
+
+
+def run_http(endpoints: list) -> list[Result]:
+    """Time each GET (status 200 expected, else an error), the endpoints taking turns: request k
+    of each before request k + 1 of any, one keep-alive connection per endpoint. The machine is
+    shared and its load changes by the minute: taking turns puts the same load on every
+    endpoint, so their ratios to /healthz hold."""
+    clients = [Client() for _ in endpoints]
+    results = [Result(e.name, []) for e in endpoints]
+    rows = [0] * len(endpoints)
     try:
-        for path in warmup:
-            client.get(path)
-        for path in paths:
-            t = time.perf_counter_ns()
-            status, body = client.get(path)
-            result.samples_ms.append((time.perf_counter_ns() - t) / 1e6)
-            if status != 200:
-                result.errors += 1
-            elif marker:
-                rows += body.count(marker)
+        for k in range(max(len(e.warmup) for e in endpoints)):
+            for e, client in zip(endpoints, clients, strict=True):
+                if k < len(e.warmup):
+                    client.send("GET", e.warmup[k], headers=e.headers)
+        for k in range(max(len(e.paths) for e in endpoints)):
+            for i, (e, client, result) in enumerate(zip(endpoints, clients, results, strict=True)):
+                if k >= len(e.paths):
+                    continue
+                t = time.perf_counter_ns()
+                status, _headers, body = client.send("GET", e.paths[k], headers=e.headers)
+                result.samples_ms.append((time.perf_counter_ns() - t) / 1e6)
+                if status != 200:
+                    result.errors += 1
+                elif e.marker:
+                    rows[i] += body.count(e.marker)
     finally:
-        client.close()
-    result.rows = rows / max(1, len(paths))
-    return result
+        for client in clients:
+            client.close()
+    for e, result, count in zip(endpoints, results, rows, strict=True):
+        result.rows = count / max(1, len(e.paths))
+    return results
 
 
 def run_sql(ids: list, warmup: list) -> Result:
     """The proximity query alone, with the origin geometry fetched beforehand (as the view does
     in its first query), through a client-side-binding cursor like Django's."""
-    result = Result("raw SQL proximity query (psycopg)", [])
+    result = Result(RAW_SQL, [])
     with benchdb.connect(cursor_factory=psycopg.ClientCursor) as conn:
         origins = dict(conn.execute(
             "SELECT id, coalesce(parcel, address_point)::text FROM properties_property "
@@ -189,27 +224,42 @@ def run_sql(ids: list, warmup: list) -> Result:
     return result
 
 
-def measure(requests: int, warmup: int, workers: int, threads: int, log_path, seed=1,
-            log=print) -> list[dict]:
+def property_ids() -> list:
     with benchdb.connect() as conn:
-        all_ids = [r[0] for r in conn.execute("SELECT id FROM properties_property ORDER BY id")]
+        return [r[0] for r in conn.execute("SELECT id FROM properties_property ORDER BY id")]
+
+
+def cookie_header(citizen: dict) -> dict:
+    """The Cookie header of the signed-in bench citizen (bench_citizen.build)."""
+    return {"Cookie": f"{citizen['session_cookie']}={citizen['session']}"}
+
+
+def measure(requests: int, warmup: int, workers: int, threads: int, log_path, seed=1,
+            log=print, citizen=None, names=(NEARBY, SCHEDULE, PROPERTY, DASHBOARD, HEALTHZ),
+            env=None, raw_sql=True) -> list[dict]:
+    """One client, one request at a time, through gunicorn: p50/p99 of each endpoint of
+    `names` (the dashboard needs `citizen`), taking turns (run_http), then the raw SQL
+    proximity query (`raw_sql`)."""
+    all_ids = property_ids()
     rng = random.Random(seed)
     ids = rng.choices(all_ids, k=requests)
     warm = rng.choices(all_ids, k=warmup)
-    endpoints = [
-        ("GET /api/properties/<id>/nearby/", "/api/properties/{}/nearby/", b'"type":"Feature"'),
-        (SCHEDULE, "/api/properties/{}/schedule/", b'"stream":'),
-        ("GET /propriete/<id>/", "/propriete/{}/", None),
-        ("GET /healthz", "/healthz", None),
-    ]
+    endpoints = []
+    for name in names:
+        if name == DASHBOARD and not citizen:
+            continue
+        pattern, marker = ENDPOINTS[name]
+        headers = cookie_header(citizen) if name == DASHBOARD else None
+        endpoints.append(Endpoint(name, [pattern.format(i) for i in ids],
+                                  [pattern.format(i) for i in warm], marker, headers))
+    with gunicorn(workers, threads, log_path, env=env):
+        measured = run_http(endpoints)
     results = []
-    with gunicorn(workers, threads, log_path):
-        for name, pattern, marker in endpoints:
-            r = run_http(name, [pattern.format(i) for i in ids],
-                         [pattern.format(i) for i in warm], marker)
-            log(f"  {name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms, errors {r.errors}")
-            results.append(r.summary())
-    r = run_sql(ids, warm)
-    log(f"  {r.name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms")
-    results.append(r.summary())
+    for r in measured:
+        log(f"  {r.name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms, errors {r.errors}")
+        results.append(r.summary())
+    if raw_sql:
+        r = run_sql(ids, warm)
+        log(f"  {r.name}: p50 {r.pct(50):.2f} ms, p99 {r.pct(99):.2f} ms")
+        results.append(r.summary())
     return results

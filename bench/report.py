@@ -6,7 +6,9 @@ import subprocess
 from importlib.metadata import version
 
 import benchdb
+import http_load
 import report_reports
+import report_speed
 import report_zones
 
 NEARBY = "GET /api/properties/<id>/nearby/"
@@ -153,8 +155,10 @@ def render(results) -> str:
         "The towns are **synthetic** (see below), not real data. "
         f"{_load(results)}", "",
         "## Targets", "", *_targets(results), "",
+        *report_speed.section(results),
         "## Latency through HTTP", "",
-        f"gunicorn {m['gunicorn']} serving `config.wsgi:application` on 127.0.0.1:8765 with "
+        f"gunicorn {m['gunicorn']} serving `config.wsgi:application` on 127.0.0.1:"
+        f"{results.get('http_port', http_load.PORT)} with "
         f"{args['workers']} gthread workers x {args['threads']} threads, DEBUG off; client: one "
         "keep-alive `http.client` connection, requests sent one after the other (concurrency 1), "
         f"timed from send to last body byte. {args['requests']:,} requests per endpoint and "
@@ -165,7 +169,10 @@ def render(results) -> str:
         "with a client-side-binding cursor like Django's, same ids, origin geometry fetched "
         "beforehand; it excludes the property lookup, Python and HTTP. Items returned: places "
         "for the nearby API and its SQL, streams with a zone for the schedule API (each of "
-        "them with its zone and next 8 dates, plus the watering answers).", "",
+        "them with its zone and next 8 dates, plus the watering answers). The dashboard row "
+        "(`/mon-compte/`) sends the session cookie of a synthetic citizen with 2 verified "
+        "property links (bench/bench_citizen.py): two property cards (roll entry, next "
+        "collections, watering, taxes), and an access-log row written per view.", "",
         *_latency(results), "", *report_zones.schedule_profile_section(results),
         *report_reports.section(results),
         *report_zones.preview_section(results),
@@ -227,8 +234,12 @@ def render(results) -> str:
         "make bench BENCH_ARGS='--sizes 20000 --requests 500'   # quicker",
         ".venv/bin/python bench/run.py --only reports --sizes 20000   # reports alone, "
         "to bench/work/RESULTS-reports.md",
+        ".venv/bin/python bench/run.py --only http --sizes 20000      # HTTP alone (one "
+        "client, wrk, PgBouncer), to bench/work/RESULTS-http.md",
         ".venv/bin/python bench/run.py --help",
         "```", "",
-        f"Needs the local PostGIS cluster (`make bench` starts it) and port {8765} free. Raw "
+        "Needs the local PostGIS cluster (`make bench` starts it), wrk (`make bench` installs "
+        f"it), port {http_load.PORT} (`BENCH_HTTP_PORT`) and the PgBouncer port (PGPORT + "
+        "1000, `--pgbouncer-port`) free. Raw "
         "numbers: bench/work/results.json (git-ignored).", ""]
     return "\n".join(lines)

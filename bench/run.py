@@ -8,8 +8,10 @@ memory. Writes bench/RESULTS.md (and bench/work/results.json).
 
 `--only reports` runs the reports part alone (on the town already in the bench database when it
 has the size asked, else on a fresh one) and writes bench/work/RESULTS-reports.md unless
---output is given. `--only import` runs the roll import part alone, on a freshly built town (an
-import changes the town), and writes bench/work/RESULTS-import.md unless --output is given."""
+--output is given; `--only http` likewise runs the HTTP part alone (one-client latency, the
+concurrent load with wrk, the PgBouncer path) and writes bench/work/RESULTS-http.md. `--only
+import` runs the roll import part alone, on a freshly built town (an import changes the town),
+and writes bench/work/RESULTS-import.md unless --output is given."""
 import argparse
 import json
 import os
@@ -19,8 +21,11 @@ import sys
 import time
 from pathlib import Path
 
+import bench_citizen
 import benchdb
+import concurrent_load
 import http_load
+import pgbouncer_http
 import report
 import report_reports
 import report_zones
@@ -31,6 +36,7 @@ import schedule_profile
 import synthetic_reports
 import synthetic_town
 import synthetic_zones
+import wrk_load
 import zone_planning
 
 HERE = Path(__file__).resolve().parent
@@ -47,10 +53,26 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    p.add_argument("--only", choices=["reports", "import"],
-                   help="run one part alone: 'reports' (synthetic reports, the reports layer "
-                        "and the report form; reuses the town in the bench database when it has "
-                        "the size asked) or 'import' (the roll import, on a fresh town)")
+    p.add_argument("--only", choices=["reports", "http", "import"],
+                   help="run one part alone, reusing the town in the bench database when it has "
+                        "the size asked: 'reports' (synthetic reports, the reports layer and the "
+                        "report form), 'http' (zones, then the one-client latency, the "
+                        "concurrent load and the PgBouncer path: no reports, change preview or "
+                        "roll import); or 'import' (the roll import, on a fresh town)")
+    p.add_argument("--load-connections", type=int, default=32,
+                   help="wrk connections of the concurrent runs (default 32)")
+    p.add_argument("--load-seconds", type=float, default=20.0,
+                   help="measured seconds of each concurrent run (default 20)")
+    p.add_argument("--load-warmup", type=float, default=2.0,
+                   help="unmeasured wrk seconds before each concurrent run (default 2)")
+    p.add_argument("--wrk-threads", type=int, default=1,
+                   help="wrk threads (default 1: one C event loop outruns the server and leaves "
+                        "the second core to it)")
+    p.add_argument("--skip-load", action="store_true",
+                   help="no concurrent runs (wrk), direct or through PgBouncer")
+    p.add_argument("--skip-pgbouncer", action="store_true", help="no PgBouncer path")
+    p.add_argument("--pgbouncer-port", type=int, default=pgbouncer_http.default_port(),
+                   help="port of the benchmark's own PgBouncer (default PGPORT + 1000)")
     p.add_argument("--reports", type=int, default=synthetic_reports.REPORTS,
                    help="synthetic reports in the database (default 100000)")
     p.add_argument("--report-requests", type=int, default=500,
@@ -121,11 +143,10 @@ def bench_size(n, args, results):
         return
     entry["zones"] = synthetic_zones.build(n, log=log)
     if not args.skip_http:
-        entry["latency"] = http_load.measure(args.requests, args.warmup, args.workers,
-                                             args.threads, WORK / "gunicorn.log", log=log)
-        schedule = next(r for r in entry["latency"] if r["name"] == http_load.SCHEDULE)
-        if profile and not report_zones.schedule_ok(schedule):
-            results["schedule_profile"] = profile_schedule(n)
+        bench_http(n, args, entry, results, profile)
+    if args.only == "http":
+        save(results, args)
+        return
     if not args.skip_reports:
         bench_reports(n, args, entry, results, profile)
     if args.preview_runs:
@@ -180,6 +201,32 @@ def _phases(run) -> str:
     phases = run.get("phases_s") or {}
     return (" (" + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
             + f" of {run['seconds']:.2f} s)") if phases else ""
+
+
+def bench_http(n, args, entry, results, profile):
+    """One client (p50/p99, the dashboard of a signed-in citizen among them), the concurrent
+    load with wrk, then the nearby and schedule APIs through PgBouncer."""
+    citizen = bench_citizen.build(log=log)
+    entry["latency"] = http_load.measure(args.requests, args.warmup, args.workers,
+                                         args.threads, WORK / "gunicorn.log", log=log,
+                                         citizen=citizen)
+    schedule = next(r for r in entry["latency"] if r["name"] == http_load.SCHEDULE)
+    if profile and not report_zones.schedule_ok(schedule):
+        results["schedule_profile"] = profile_schedule(n)
+    load = None
+    if not args.skip_load:
+        if wrk_load.available():
+            load = {"connections": args.load_connections, "seconds": args.load_seconds,
+                    "warmup_s": args.load_warmup, "wrk_threads": args.wrk_threads}
+            entry["load"] = concurrent_load.measure(args.workers, args.threads,
+                                                    WORK / "gunicorn.log", WORK, log=log, **load)
+        else:
+            entry["load_error"] = "wrk is not installed (scripts/system_deps.sh --bench)"
+            log(f"  no concurrent runs: {entry['load_error']}")
+    if not args.skip_pgbouncer:
+        entry["pgbouncer"] = pgbouncer_http.measure(
+            args.pgbouncer_port, args.requests, args.warmup, args.workers, args.threads,
+            WORK / "gunicorn.log", WORK, load, log=log)
 
 
 def save(results, args):
@@ -249,7 +296,8 @@ def main(argv=None):
     before = dev_db_fingerprint()
     benchdb.ensure_database()
     results = {"started": started, "args": {k: v for k, v in vars(args).items()},
-               "machine": report.machine(), "sizes": [], "loadavg_start": load_start}
+               "machine": report.machine(), "sizes": [], "loadavg_start": load_start,
+               "http_port": http_load.PORT}
     for n in args.sizes:
         bench_size(n, args, results)
     imports = [s["import"] for s in results["sizes"] if "import" in s]

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Guichet needs, only those missing. Usage: system_deps.sh [--browser]
+# Installs the Debian packages Guichet needs, only those missing.
+# Usage: system_deps.sh [--browser] [--bench]
 # PostGIS and GDAL come from Debian (GeoDjango loads libgdal/libgeos through ctypes); gettext
 # compiles translations; pgbouncer is the pooler the tests and the benchmark run behind
 # (scripts/pgbouncer.sh); chromium runs the browser tests (Playwright's own download does not work
-# offline, so the tests drive Debian's /usr/bin/chromium).
+# offline, so the tests drive Debian's /usr/bin/chromium); wrk is the load generator of the
+# benchmark's concurrent runs (bench/load_wrk.py).
 set -euo pipefail
 pkgs=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext pgbouncer)
-[ "${1:-}" = "--browser" ] && pkgs+=(chromium fonts-dejavu-core)
+for arg in "$@"; do
+  case "$arg" in
+  --browser) pkgs+=(chromium fonts-dejavu-core) ;;
+  --bench) pkgs+=(wrk) ;;
+  *) echo "usage: $0 [--browser] [--bench]" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
