@@ -46,7 +46,26 @@ def _no_cache_rows_left(request, django_db_blocker):
     site, live_server, transactional_db) would leave sign-in throttle counts to the next ones."""
     yield
     if {"transactional_db", "live_server", "site_url"} & set(request.fixturenames):
-        from django.core.cache import cache
-
         with django_db_blocker.unblock():
+            clear_committed_cache()
+
+
+def clear_committed_cache():
+    """Empty the database cache from a thread of its own (its own connection, autocommit). In
+    the test's thread, inside the test's transaction, the DELETE would lock the rows that the
+    site's threads committed (allauth's rate-limit counts) until the test ends, and the site's
+    next sign-in, which updates such a row, would wait for it: a hung page."""
+    import threading
+
+    from django.core.cache import cache
+    from django.db import connection
+
+    def run():
+        try:
             cache.clear()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()

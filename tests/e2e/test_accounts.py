@@ -28,9 +28,9 @@ def _delete_account(email):
 def address(site_url):
     """A fresh address. The site's thread commits the account outside the test's transaction,
     so it is deleted afterwards, from another thread (its own connection, autocommit)."""
-    from django.core.cache import cache
+    from tests.conftest import clear_committed_cache
 
-    cache.clear()  # allauth's rate limits live in this process's cache
+    clear_committed_cache()  # allauth's rate limits, committed by the site's threads
     email = f"e2e-{uuid.uuid4().hex[:10]}@example.org"
     yield email
     cleaner = threading.Thread(target=_delete_account, args=(email,))

@@ -66,9 +66,9 @@ def _remove_people(tag):
 
 @pytest.fixture
 def people(site_url):
-    from django.core.cache import cache
+    from tests.conftest import clear_committed_cache
 
-    cache.clear()  # allauth's rate limits live in this process's cache
+    clear_committed_cache()  # allauth's rate limits, committed by the site's threads
     tag = uuid.uuid4().hex[:8]
     yield _in_thread(_make_people, tag)
     _in_thread(_remove_people, tag)
