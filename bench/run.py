@@ -1,7 +1,8 @@
 """Guichet benchmarks: `make bench` (or .venv/bin/python bench/run.py --help).
 
 For each size: build a synthetic town and its collection zones in the bench database (never
-`guichet`), measure latency through gunicorn, add 100,000 synthetic reports (signalements) and
+`guichet`), measure latency through gunicorn (one client; 32 connections with wrk; the nearby and
+schedule APIs through PgBouncer), add 100,000 synthetic reports (signalements) and
 measure the reports layer and the report form through gunicorn, time the planners' change
 preview of a draft zone set, then import a roll of the same size and measure units/s and peak
 memory. Writes bench/RESULTS.md (and bench/work/results.json).
