@@ -145,3 +145,19 @@ def _plain(data):
     if isinstance(data, list):
         return [_plain(v) for v in data]
     return data
+
+
+def next_collections_at(found: tuple, today: dt.date, count: int = COUNT) -> list:
+    """next_collections(prop, today, count) for the place lookup() read (`found`), from Django's
+    cache when a property covered by the same zones asked today already (the key: the data
+    version, the zones, the day, the count and the language of the exceptions' notes)."""
+    version, _civic, zone_ids = found[:3]
+    key = _key(version, "next", zone_ids, today, count, get_language())
+    schedules = cache.get(key) if version is not None else None
+    if schedules is None:
+        schedules = zone_schedules(Zone.objects.filter(pk__in=zone_ids), today, today + HORIZON)
+        for s in schedules:
+            s.dates = s.dates[:count]
+        if version is not None:
+            cache.set(key, schedules, CACHE_TIMEOUT)
+    return schedules

@@ -3,12 +3,13 @@ my household, my link requests, my requests; and the tax part of the personal-da
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from service_requests.selectors import my_requests
 
 from citizens.models import PropertyLink
 from citizens.selectors import open_links
-from collections_schedule.schedule import next_collections
+from collections_schedule.selectors import lookup as schedule_lookup
+from collections_schedule.selectors import next_collections_at
 from collections_schedule.watering import watering_status
+from service_requests.selectors import my_requests
 from taxes.selectors import tax_summary
 
 
@@ -35,7 +36,7 @@ def dashboard(user, now=None) -> dict:
         cards.append(PropertyCard(
             link=link, address=first.label if first else prop.matricule,
             roll=entries[0] if entries else None,
-            collections=next_collections(prop, now.date(), count=3),
+            collections=next_collections_at(schedule_lookup(prop.pk, now), now.date(), count=3),
             watering=watering_status(prop, now, days=3, slot_count=2),
             taxes=tax_summary(prop, now.date())))
     return {

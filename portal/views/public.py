@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from collections_schedule.schedule import next_collections
+from collections_schedule.fragments import property_streams
+from collections_schedule.selectors import lookup as schedule_lookup
 from collections_schedule.watering import watering_status
 from map_ui.config import TERRITORY_KEY_SQL, map_base
 from properties.models import Property, RollEntry, UseCode
@@ -60,15 +61,18 @@ def property_page(request, pk):
         "nearbyUrl": reverse("property-nearby", args=[prop.pk]),
         "zonesUrl": reverse("collection-zone-list"),
     }
-    schedules = next_collections(prop)
-    config["propertyZones"] = [s.zone.pk for s in schedules if s.zone]
+    now = timezone.localtime()
+    # The zones covering the property and the schedule data's version (one statement), then
+    # the streams' list as rendered for these zones today (Django's cache; see fragments).
+    streams = property_streams(schedule_lookup(prop.pk, now), now.date())
+    config["propertyZones"] = streams.zones
     return render(request, "portal/property.html", {
         "property": prop, "addresses": addresses,
         "roll": entries[0] if entries else None, "history": entries,
         "use_labels": labels, "groups": grouped_by_category(places), "place_count": len(places),
         "radius": radius, "map_config": config,
-        "schedules": schedules,
-        "watering": watering_status(prop, address=addresses[0] if addresses else None),
+        "streams_html": streams.html, "has_schedules": streams.any,
+        "watering": watering_status(prop, now, address=addresses[0] if addresses else None),
         "ical_url": request.build_absolute_uri(reverse("property-ical", args=[prop.pk])),
-        "this_year": timezone.localdate().year,
+        "this_year": now.year,
     })

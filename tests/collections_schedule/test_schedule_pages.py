@@ -100,3 +100,22 @@ def test_printable_year_has_every_collection(client, setup):
     assert html.count("Ordures ménagères</span>") == tuesdays_2027
     assert html.count("Matières recyclables</span>") == thursdays_every_other
     assert client.get(f"/collectes/propriete/{prop.pk}/1500/").status_code == 404
+
+
+def test_property_page_sees_a_change_at_once_through_the_cache(client, setup):
+    """The page's stream list is kept in Django's cache under the schedule data's version: a
+    collection added after a first view (a write anywhere bumps the version) shows on the next
+    view, for this property and for another one the same zones cover."""
+    garbage, prop = setup
+    other = (Property.objects.exclude(address_point=None).exclude(pk=prop.pk)
+             .order_by("pk").first())
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    if tomorrow.isoweekday() == 2:  # tomorrow is a garbage Tuesday already: take the day after
+        tomorrow += dt.timedelta(days=1)
+    for pk in (prop.pk, other.pk):
+        html = client.get(f"/propriete/{pk}/").content.decode()
+        assert f'data-date="{tomorrow.isoformat()}"' not in html
+    CollectionException.objects.create(kind="extra", zone=garbage, date=tomorrow)
+    for pk in (prop.pk, other.pk):
+        html = client.get(f"/propriete/{pk}/").content.decode()
+        assert f'data-date="{tomorrow.isoformat()}"' in html, pk
