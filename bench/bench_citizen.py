@@ -22,7 +22,8 @@ def _child(argv) -> dict:
     from django.test import Client
     from django.utils import timezone
 
-    from citizens.models import AccessLog, PropertyLink
+    from citizens.models import PropertyLink
+    from core.models import AccessLog
     from properties.models import Property
 
     User = get_user_model()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Point
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,7 +19,7 @@ from geo.pagination import GeoPagination
 from geo.serializers import NearbyPlaceSerializer, nearby_features
 
 from .models import Property, RollEntry, UseCode
-from .proximity import nearby_places
+from .proximity import nearby_places_of
 from .search import MAX_QUERY_LENGTH, find_properties
 from .serializers import AddressMatchSerializer, PropertySerializer
 
@@ -70,17 +70,19 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
     def nearby(self, request, pk=None):
         """Places within the radius of the property (from its parcel, else its address point),
         nearest first, as a GeoJSON FeatureCollection with `distance_m` and `category`."""
-        prop = get_object_or_404(Property.objects.only("parcel", "address_point"), pk=pk)
         radius = request.query_params.get("radius")
         if radius is not None:
             if not radius.isdigit() or not 0 < int(radius) <= MAX_RADIUS_M:
                 raise ParseError(_("radius must be a whole number of metres between 1 and "
                                    "%(max)d.") % {"max": MAX_RADIUS_M})
             radius = int(radius)
-        places = nearby_places(prop, radius, wgs84=True)
+        places = nearby_places_of(pk, radius)
         if request.query_params.get("category"):
             places = places.filter(category__slug__in=request.query_params["category"].split(","))
-        return Response(nearby_features(places))  # as NearbyPlaceSerializer documents
+        data = nearby_features(places)  # as NearbyPlaceSerializer documents
+        if not data["features"] and not Property.objects.filter(pk=pk).exists():
+            raise Http404(f"No {Property._meta.object_name} matches the given query.")
+        return Response(data)
 
     @extend_schema(
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True,

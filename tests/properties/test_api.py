@@ -119,3 +119,15 @@ def test_nearby_is_what_its_serializer_documents(client):
         assert response.json() == json.loads(json.dumps(documented))
         checked += len(documented["features"])
     assert checked > 20
+
+
+def test_nearby_of_a_property_with_no_place_on_the_map_is_empty_and_of_none_a_404(client):
+    """A roll unit with neither parcel nor address point (the demo has some) has no nearby
+    place: an empty collection, not a 500; a property that does not exist is a 404."""
+    unplaced = Property.objects.create(matricule="9999-99-9999-9-000-0000")
+    response = client.get(f"/api/properties/{unplaced.pk}/nearby/")
+    assert response.status_code == 200
+    assert response.json() == {"type": "FeatureCollection", "features": []}
+    missing = Property.objects.order_by("-pk").first().pk + 1000
+    response = client.get(f"/api/properties/{missing}/nearby/")
+    assert response.status_code == 404
