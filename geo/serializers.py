@@ -1,3 +1,5 @@
+import json
+
 from rest_framework import serializers
 from rest_framework_gis.fields import GeoJsonDict
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -40,19 +42,20 @@ class NearbyPlaceSerializer(PlaceSerializer):
         return round(obj.distance.m, 1)
 
 
-def nearby_features(places) -> dict:
-    """The FeatureCollection NearbyPlaceSerializer describes, from `values()` rows: the nearby
-    API's hot path (model instances through the nested serializer cost more than the query)."""
-    rows = places.values("pk", "name", "address", "category__slug", "category__name_fr",
-                         "category__name_en", "geom_wgs84", "distance")
+def nearby_features(rows) -> dict:
+    """The FeatureCollection NearbyPlaceSerializer describes, from plain rows (id, name,
+    address, category slug, French and English category names, WGS 84 GeoJSON text, distance
+    in metres): the nearby API's hot path, the one place that writes these features by hand
+    (model instances through the nested serializer cost more than the query). A test checks
+    that both give the same collection."""
     features = []
-    for row in rows:
-        category = localized(row, "category__name")
+    for pk, name, address, slug, name_fr, name_en, geojson, distance in rows:
+        category = localized({"name_fr": name_fr, "name_en": name_en}, "name")
         features.append({
-            "id": row["pk"], "type": "Feature", "geometry": GeoJsonDict(row["geom_wgs84"]),
-            "properties": {"name": row["name"] or category, "address": row["address"],
-                           "category": row["category__slug"], "category_name": category,
-                           "distance_m": round(row["distance"].m, 1)}})
+            "id": pk, "type": "Feature", "geometry": GeoJsonDict(json.loads(geojson)),
+            "properties": {"name": name or category, "address": address,
+                           "category": slug, "category_name": category,
+                           "distance_m": round(distance, 1)}})
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -19,7 +19,7 @@ from geo.pagination import GeoPagination
 from geo.serializers import NearbyPlaceSerializer, nearby_features
 
 from .models import Property, RollEntry, UseCode
-from .proximity import nearby_places_of
+from .proximity import nearby_rows
 from .search import MAX_QUERY_LENGTH, find_properties
 from .serializers import AddressMatchSerializer, PropertySerializer
 
@@ -76,10 +76,9 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
                 raise ParseError(_("radius must be a whole number of metres between 1 and "
                                    "%(max)d.") % {"max": MAX_RADIUS_M})
             radius = int(radius)
-        places = nearby_places_of(pk, radius)
-        if request.query_params.get("category"):
-            places = places.filter(category__slug__in=request.query_params["category"].split(","))
-        data = nearby_features(places)  # as NearbyPlaceSerializer documents
+        categories = request.query_params.get("category")
+        data = nearby_features(nearby_rows(  # as NearbyPlaceSerializer documents
+            int(pk), radius, categories.split(",") if categories else None))
         if not data["features"] and not Property.objects.filter(pk=pk).exists():
             raise Http404(f"No {Property._meta.object_name} matches the given query.")
         return Response(data)
