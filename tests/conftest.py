@@ -39,6 +39,36 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def _clear_cache_committed():
+    """cache.clear() from a thread of its own (its own connection, autocommit). In the test's
+    transaction the DELETE would lock the rows until the test ends, and a site thread writing
+    one of those keys (a sign-in throttle count) would wait for it."""
+    import threading
+
+    def run():
+        from django.core.cache import cache
+        from django.db import connection
+
+        try:
+            cache.clear()
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+
+
+@pytest.fixture
+def clear_shared_cache(django_db_blocker):
+    """A function that empties the default cache (a table of the test database) for the
+    servers that tests run in threads or processes."""
+    def clear():
+        with django_db_blocker.unblock():
+            _clear_cache_committed()
+    return clear
+
+
 @pytest.fixture(autouse=True)
 def _no_cache_rows_left(request, django_db_blocker):
     """The default cache is a table of the test database (CACHE_URL=dbcache://...). A test in a
@@ -46,7 +76,5 @@ def _no_cache_rows_left(request, django_db_blocker):
     site, live_server, transactional_db) would leave sign-in throttle counts to the next ones."""
     yield
     if {"transactional_db", "live_server", "site_url"} & set(request.fixturenames):
-        from django.core.cache import cache
-
         with django_db_blocker.unblock():
-            cache.clear()
+            _clear_cache_committed()

@@ -25,12 +25,10 @@ def _delete_account(email):
 
 
 @pytest.fixture
-def address(site_url):
+def address(site_url, clear_shared_cache):
     """A fresh address. The site's thread commits the account outside the test's transaction,
     so it is deleted afterwards, from another thread (its own connection, autocommit)."""
-    from django.core.cache import cache
-
-    cache.clear()  # allauth's rate limits live in this process's cache
+    clear_shared_cache()  # allauth's rate limits (the site's threads write them)
     email = f"e2e-{uuid.uuid4().hex[:10]}@example.org"
     yield email
     cleaner = threading.Thread(target=_delete_account, args=(email,))
