@@ -17,6 +17,10 @@ def schedule_ok(r) -> bool:
     return r["p50"] <= SCHEDULE_P50_MS and not r["errors"]
 
 
+def ratio_ok(schedule, healthz) -> bool:
+    return schedule["p50"] <= SCHEDULE_HEALTHZ_RATIO * healthz["p50"]
+
+
 def preview_ok(p) -> bool:
     return p["check"]["median"] <= PREVIEW_S and p["csv"]["median"] <= PREVIEW_S
 
@@ -37,7 +41,7 @@ def targets(sized, at, target, note, verdict) -> list[tuple]:
                          "properties", f"<= {SCHEDULE_HEALTHZ_RATIO:g}x",
                          f"{ratio:.1f}x ({by_name[SCHEDULE]['p50']:.2f} / "
                          f"{by_name[HEALTHZ]['p50']:.2f} ms)",
-                         verdict(ratio <= SCHEDULE_HEALTHZ_RATIO)))
+                         verdict(ratio_ok(by_name[SCHEDULE], by_name[HEALTHZ]))))
     p = sized.get(at, {}).get("preview")
     if p:
         runs = len(p["check"]["seconds"])
@@ -152,7 +156,7 @@ def schedule_profile_section(results) -> list[str]:
     ms = p["per_request_ms"]
     return [
         "### Schedule API profile", "",
-        f"The schedule API missed its target: {p['requests']} requests at {p['n']:,} properties "
+        f"The schedule API missed a target: {p['requests']} requests at {p['n']:,} properties "
         "replayed in-process through django.test.Client (bench/schedule_profile.py; middleware "
         "included, no HTTP). Without a profiler, per request: "
         f"p50 {p['wall_ms_p50']:.2f} ms, mean {p['wall_ms_mean']:.2f} ms, "

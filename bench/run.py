@@ -119,7 +119,9 @@ def bench_size(n, args, results):
         entry["latency"] = http_load.measure(args.requests, args.warmup, args.workers,
                                              args.threads, WORK / "gunicorn.log", log=log)
         schedule = next(r for r in entry["latency"] if r["name"] == http_load.SCHEDULE)
-        if profile and not report_zones.schedule_ok(schedule):
+        healthz = next(r for r in entry["latency"] if r["name"] == report_zones.HEALTHZ)
+        if profile and not (report_zones.schedule_ok(schedule)
+                            and report_zones.ratio_ok(schedule, healthz)):
             results["schedule_profile"] = profile_schedule(n)
     if not args.skip_reports:
         bench_reports(n, args, entry, results, profile)
