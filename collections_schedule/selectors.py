@@ -46,8 +46,11 @@ WITH p AS MATERIALIZED (
 )
 SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic,
     ARRAY(SELECT z.id FROM {Zone._meta.db_table} z
-          JOIN {ZoneSet._meta.db_table} s ON s.id = z.zone_set_id
-          WHERE ST_Covers(z.geom, p.pt) AND s.status = '{ZoneSet.Status.ACTIVE}' ORDER BY z.id),
+          -- The active sets as an array (an init plan): cheaper to plan than a join (~0.15 ms
+          -- of the ~0.55), and tested before the polygon, so draft zones are not tested.
+          WHERE z.zone_set_id = ANY(ARRAY(SELECT s.id FROM {ZoneSet._meta.db_table} s
+                                          WHERE s.status = '{ZoneSet.Status.ACTIVE}'))
+            AND ST_Covers(z.geom, p.pt) ORDER BY z.id),
     ARRAY(SELECT r.id FROM {WateringRule._meta.db_table} r
           WHERE r.area IS NULL OR ST_Covers(r.area, p.pt) ORDER BY r.id),
     ARRAY(SELECT b.id FROM {WateringBan._meta.db_table} b
