@@ -212,7 +212,9 @@ def bench_http(n, args, entry, results, profile):
                                          args.threads, WORK / "gunicorn.log", log=log,
                                          citizen=citizen)
     schedule = next(r for r in entry["latency"] if r["name"] == http_load.SCHEDULE)
-    if profile and not report_zones.schedule_ok(schedule):
+    healthz = next(r for r in entry["latency"] if r["name"] == report_zones.HEALTHZ)
+    if profile and not (report_zones.schedule_ok(schedule)
+                        and report_zones.ratio_ok(schedule, healthz)):
         results["schedule_profile"] = profile_schedule(n)
     load = None
     if not args.skip_load:

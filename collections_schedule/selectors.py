@@ -7,20 +7,23 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
-from rest_framework import serializers
 
 from properties.models import CivicAddress, Property
 
 from .models import WateringBan, WateringRule, Zone, ZoneSet
 from .schedule import HORIZON, zone_schedules
-from .serializers import StreamScheduleSerializer, WateringAnswerSerializer
+from .serializers import (
+    PropertyScheduleSerializer,
+    StreamScheduleSerializer,
+    WateringAnswerSerializer,
+)
 from .watering import BAN_ORDER, answer, method_plans
 
 COUNT = 8  # dates per stream
 WATERING_DAYS = 8
 SLOT_COUNT = 5
 # Entries are keyed by day and data version: a stale one is never read again. The timeout only
-# lets the cache drop them (two days: a key made before midnight may serve until midnight).
+# lets the cache drop them: a key names its day, so it is read for 24 hours at most.
 CACHE_TIMEOUT = 2 * 24 * 3600
 # Part of every key: change it when the shape of a cached value changes, so that a deployment
 # never reads what the previous code left in a shared cache.
@@ -43,8 +46,11 @@ WITH p AS MATERIALIZED (
 )
 SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic,
     ARRAY(SELECT z.id FROM {Zone._meta.db_table} z
-          JOIN {ZoneSet._meta.db_table} s ON s.id = z.zone_set_id
-          WHERE ST_Covers(z.geom, p.pt) AND s.status = '{ZoneSet.Status.ACTIVE}' ORDER BY z.id),
+          -- The active sets as an array (an init plan): cheaper to plan than a join (~0.15 ms
+          -- of the ~0.55), and tested before the polygon, so draft zones are not tested.
+          WHERE z.zone_set_id = ANY(ARRAY(SELECT s.id FROM {ZoneSet._meta.db_table} s
+                                          WHERE s.status = '{ZoneSet.Status.ACTIVE}'))
+            AND ST_Covers(z.geom, p.pt) ORDER BY z.id),
     ARRAY(SELECT r.id FROM {WateringRule._meta.db_table} r
           WHERE r.area IS NULL OR ST_Covers(r.area, p.pt) ORDER BY r.id),
     ARRAY(SELECT b.id FROM {WateringBan._meta.db_table} b
@@ -53,8 +59,9 @@ SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic,
 FROM p
 """
 
-_date = serializers.DateField()
-_datetime = serializers.DateTimeField()
+# The documented serializer's own fields format the top level (its lists come from its child
+# serializers, cached or per request).
+_FIELDS = PropertyScheduleSerializer().fields
 
 
 def lookup(pk: int, now: dt.datetime) -> tuple | None:
@@ -98,8 +105,8 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
     if misses and version is not None:
         cache.set_many(misses, CACHE_TIMEOUT)
     return {
-        "date": _date.to_representation(today),
-        "now": _datetime.to_representation(now),
+        "date": _FIELDS["date"].to_representation(today),
+        "now": _FIELDS["now"].to_representation(now),
         "streams": streams,
         "watering": watering["answers"][bisect.bisect_right(watering["bounds"], now)],
     }

@@ -17,6 +17,12 @@ env = environ.Env(
     # (PgBouncer pool_mode = transaction): consecutive transactions may run on different server
     # connections, so no server-side cursors. Empty: a direct connection (or session mode).
     DATABASE_POOLER=(str, ""),
+    # Protocol-level prepared statements (Django's psycopg options server_side_binding and
+    # prepare_threshold): a statement run this many times on a connection is prepared there,
+    # which saves PostgreSQL parsing and planning it again (about half of the schedule API's
+    # lookup query). Unset: off, Django's default, which every pooler accepts; PgBouncer in
+    # transaction mode does not before 1.21, hence refused with DATABASE_POOLER=transaction.
+    DATABASE_PREPARE_THRESHOLD=(int, None),
     # Django's cache, shared by every worker process: the schedule API's computed parts, and
     # the sign-in (allauth) and API (DRF) throttles' counters. The default is a table in the
     # database (created by `make migrate`); `rediscache://host:6379/1` for a Redis server.
@@ -193,10 +199,15 @@ if DATABASE_POOLER not in ("", "session", "transaction"):
                                "'transaction'")
 if DATABASE_POOLER == "transaction":
     # A server-side cursor lives in the server connection that the pooler may give to another
-    # client between two transactions. (Django's psycopg options server_side_binding and
-    # prepare_threshold, i.e. protocol-level prepared statements, are left off: PgBouncer
-    # supports them in transaction mode only from 1.21, with max_prepared_statements.)
+    # client between two transactions.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+if env("DATABASE_PREPARE_THRESHOLD") is not None:
+    if DATABASE_POOLER == "transaction":
+        raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: no prepared statements behind a "
+                                   "transaction-mode pooler")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=env("DATABASE_PREPARE_THRESHOLD"))
 
 CACHES = {"default": env.cache_url("CACHE_URL")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -39,6 +39,36 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def _clear_cache_committed():
+    """cache.clear() from a thread of its own (its own connection, autocommit). In the test's
+    transaction the DELETE would lock the rows until the test ends, and a site thread writing
+    one of those keys (a sign-in throttle count) would wait for it."""
+    import threading
+
+    def run():
+        from django.core.cache import cache
+        from django.db import connection
+
+        try:
+            cache.clear()
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+
+
+@pytest.fixture
+def clear_shared_cache(django_db_blocker):
+    """A function that empties the default cache (a table of the test database) for the
+    servers that tests run in threads or processes."""
+    def clear():
+        with django_db_blocker.unblock():
+            _clear_cache_committed()
+    return clear
+
+
 @pytest.fixture(autouse=True)
 def _no_cache_rows_left(request, django_db_blocker):
     """The default cache is a table of the test database (CACHE_URL=dbcache://...). A test in a
@@ -47,25 +77,4 @@ def _no_cache_rows_left(request, django_db_blocker):
     yield
     if {"transactional_db", "live_server", "site_url"} & set(request.fixturenames):
         with django_db_blocker.unblock():
-            clear_committed_cache()
-
-
-def clear_committed_cache():
-    """Empty the database cache from a thread of its own (its own connection, autocommit). In
-    the test's thread, inside the test's transaction, the DELETE would lock the rows that the
-    site's threads committed (allauth's rate-limit counts) until the test ends, and the site's
-    next sign-in, which updates such a row, would wait for it: a hung page."""
-    import threading
-
-    from django.core.cache import cache
-    from django.db import connection
-
-    def run():
-        try:
-            cache.clear()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
+            _clear_cache_committed()

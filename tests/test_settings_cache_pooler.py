@@ -15,7 +15,7 @@ SHOW = ("import json, django; django.setup(); from django.conf import settings a
 
 def settings_with(**env) -> dict:
     environment = {k: v for k, v in os.environ.items()
-                   if k not in ("CACHE_URL", "DATABASE_POOLER")}
+                   if k not in ("CACHE_URL", "DATABASE_POOLER", "DATABASE_PREPARE_THRESHOLD")}
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings", PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=environment,
                           capture_output=True, text=True)
@@ -46,3 +46,11 @@ def test_behind_a_transaction_pooler_no_server_side_cursors_nor_prepared_stateme
 def test_an_unknown_pooler_mode_is_refused():
     with pytest.raises(RuntimeError, match="DATABASE_POOLER"):
         settings_with(DATABASE_POOLER="statement")
+
+
+def test_prepared_statements_are_off_unless_asked_and_never_behind_a_transaction_pooler():
+    assert not settings_with(DATABASE_PREPARE_THRESHOLD="")["db"].get("OPTIONS")
+    options = settings_with(DATABASE_PREPARE_THRESHOLD="5")["db"]["OPTIONS"]
+    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+    with pytest.raises(RuntimeError, match="DATABASE_PREPARE_THRESHOLD"):
+        settings_with(DATABASE_PREPARE_THRESHOLD="5", DATABASE_POOLER="transaction")

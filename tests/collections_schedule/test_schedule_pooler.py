@@ -20,6 +20,7 @@ import pytest
 from django.db import connection
 
 from properties.models import Property
+from tests.conftest import _clear_cache_committed
 
 from .test_schedule_api import old_json
 
@@ -63,6 +64,7 @@ def pgbouncer(django_db_setup):
         yield port
     finally:
         subprocess.run(["bash", ROOT / "scripts" / "pgbouncer.sh", "stop", folder], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +86,6 @@ def pooled_server(pgbouncer, tmp_path_factory, django_db_blocker):
         wait_for(port, proc)
         yield port
     finally:
-        from django.core.cache import cache
-
-        with django_db_blocker.unblock():
-            cache.clear()  # the rows the server committed in the shared cache table
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -95,6 +93,8 @@ def pooled_server(pgbouncer, tmp_path_factory, django_db_blocker):
             proc.kill()
             proc.wait()
         print(log.read_text()[-3000:])  # shown when the test fails
+        with django_db_blocker.unblock():
+            _clear_cache_committed()  # the rows the server committed in the cache table
 
 
 def fetch_all(port: int, urls: list[str], threads: int = 8) -> list[tuple[int, bytes]]:

@@ -65,10 +65,8 @@ def _remove_people(tag):
 
 
 @pytest.fixture
-def people(site_url):
-    from tests.conftest import clear_committed_cache
-
-    clear_committed_cache()  # allauth's rate limits, committed by the site's threads
+def people(site_url, clear_shared_cache):
+    clear_shared_cache()  # allauth's rate limits (the site's threads write them)
     tag = uuid.uuid4().hex[:8]
     yield _in_thread(_make_people, tag)
     _in_thread(_remove_people, tag)
