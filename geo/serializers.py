@@ -42,21 +42,27 @@ class NearbyPlaceSerializer(PlaceSerializer):
         return round(obj.distance.m, 1)
 
 
+def row_features(rows, *, geometry, properties) -> list[dict]:
+    """GeoJSON features from plain rows, for a hot path where model instances through a
+    GeoFeatureModelSerializer cost several times the query (bench/RESULTS.md): the one place
+    features are written by hand. `geometry(row)` and `properties(row)` give each part; the
+    serializer that documents the same shape is checked against it by a test."""
+    return [{"id": row[0], "type": "Feature", "geometry": geometry(row),
+             "properties": properties(row)} for row in rows]
+
+
 def nearby_features(rows) -> dict:
-    """The FeatureCollection NearbyPlaceSerializer describes, from plain rows (id, name,
-    address, category slug, French and English category names, WGS 84 GeoJSON text, distance
-    in metres): the nearby API's hot path, the one place that writes these features by hand
-    (model instances through the nested serializer cost more than the query). A test checks
-    that both give the same collection."""
-    features = []
-    for pk, name, address, slug, name_fr, name_en, geojson, distance in rows:
+    """NearbyPlaceSerializer's FeatureCollection from properties.proximity.nearby_rows' rows
+    (id, name, address, category slug, French and English category names, WGS 84 GeoJSON
+    text, distance in metres): the nearby API's hot path."""
+    def props(row):
+        _pk, name, address, slug, name_fr, name_en, _geojson, distance = row
         category = localized({"name_fr": name_fr, "name_en": name_en}, "name")
-        features.append({
-            "id": pk, "type": "Feature", "geometry": GeoJsonDict(json.loads(geojson)),
-            "properties": {"name": name or category, "address": address,
-                           "category": slug, "category_name": category,
-                           "distance_m": round(distance, 1)}})
-    return {"type": "FeatureCollection", "features": features}
+        return {"name": name or category, "address": address, "category": slug,
+                "category_name": category, "distance_m": round(distance, 1)}
+
+    return {"type": "FeatureCollection", "features": row_features(
+        rows, geometry=lambda row: GeoJsonDict(json.loads(row[6])), properties=props)}
 
 
 class StreetSerializer(GeoFeatureModelSerializer):

@@ -12,6 +12,7 @@ from core.bilingual import localized
 from geo.fields import WGS84GeometryField, wgs84_geojson
 from geo.filters import WGS84InBBoxFilter
 from geo.pagination import GeoPagination
+from geo.serializers import row_features
 
 from .models import Category, ServiceRequest
 from .selectors import public_queryset
@@ -76,11 +77,11 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         """The layer from plain rows: a map viewport asks for up to a page of points, and model
         instances through the nested serializer cost several times the SQL (bench/RESULTS.md).
         ReportSerializer still documents the shape, and serves one report."""
-        rows = self.filter_queryset(self.get_queryset()).values(
-            "pk", "category__code", "category__name_fr", "category__name_en", "status",
-            "submitted_at", "updated_at", "expected_on",
-            lon=Func(Transform("location", 4326), function="ST_X", output_field=FloatField()),
-            lat=Func(Transform("location", 4326), function="ST_Y", output_field=FloatField()))
+        point = Transform("location", 4326)
+        rows = self.filter_queryset(self.get_queryset()).annotate(
+            lon=Func(point, function="ST_X", output_field=FloatField()),
+            lat=Func(point, function="ST_Y", output_field=FloatField()),
+        ).values_list(*REPORT_COLUMNS, "lon", "lat")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response({"features": report_features(page)})
 
@@ -88,22 +89,28 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
 _DATETIME = serializers.DateTimeField()
 
 
+REPORT_COLUMNS = ["pk", "category__code", "category__name_fr", "category__name_en", "status",
+                  "submitted_at", "updated_at", "expected_on"]
+
+
 def report_features(rows) -> list[dict]:
-    """GeoJSON features, the same as ReportSerializer's, from `values()` rows."""
+    """ReportSerializer's features from values_list() rows (REPORT_COLUMNS, then longitude
+    and latitude in WGS 84): the reports layer's hot path (geo.serializers.row_features)."""
     labels = {value: str(label) for value, label in ServiceRequest.Status.choices}
     url = reverse("service_requests:public_detail", args=[1234567890]).replace("1234567890",
                                                                                "{}")
-    return [{
-        "id": row["pk"], "type": "Feature",
-        "geometry": {"type": "Point",
-                     "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]},
-        "properties": {
-            "category": row["category__code"],
-            "category_name": localized(row, "category__name"),
-            "status": row["status"], "status_label": labels[row["status"]],
-            "submitted_at": _DATETIME.to_representation(row["submitted_at"]),
-            "updated_at": _DATETIME.to_representation(row["updated_at"]),
-            "expected_on": row["expected_on"].isoformat() if row["expected_on"] else None,
-            "url": url.format(row["pk"]),
-        },
-    } for row in rows]
+
+    def props(row):
+        pk, code, name_fr, name_en, status, submitted_at, updated_at, expected_on = row[:8]
+        return {
+            "category": code,
+            "category_name": localized({"name_fr": name_fr, "name_en": name_en}, "name"),
+            "status": status, "status_label": labels[status],
+            "submitted_at": _DATETIME.to_representation(submitted_at),
+            "updated_at": _DATETIME.to_representation(updated_at),
+            "expected_on": expected_on.isoformat() if expected_on else None,
+            "url": url.format(pk),
+        }
+
+    return row_features(rows, properties=props, geometry=lambda row: {
+        "type": "Point", "coordinates": [round(row[8], 6), round(row[9], 6)]})
