@@ -52,7 +52,7 @@ def row_features(rows, *, geometry, properties) -> list[dict]:
 
 
 def nearby_features(rows) -> dict:
-    """NearbyPlaceSerializer's FeatureCollection from properties.proximity.nearby_rows' rows
+    """NearbyPlaceSerializer's FeatureCollection from properties.selectors.nearby_rows' rows
     (id, name, address, category slug, French and English category names, WGS 84 GeoJSON
     text, distance in metres): the nearby API's hot path."""
     def props(row):

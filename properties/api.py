@@ -19,8 +19,7 @@ from geo.pagination import GeoPagination
 from geo.serializers import NearbyPlaceSerializer, nearby_features
 
 from .models import Property, RollEntry, UseCode
-from .proximity import nearby_rows
-from .search import MAX_QUERY_LENGTH, find_properties
+from .selectors import MAX_QUERY_LENGTH, find_properties, nearby_rows
 from .serializers import AddressMatchSerializer, PropertySerializer
 
 MAX_RADIUS_M = 2000

@@ -4,7 +4,7 @@ forms."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from properties.search import find_properties
+from properties.selectors import find_properties
 
 from .services import point_from_lonlat
 

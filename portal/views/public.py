@@ -15,8 +15,12 @@ from collections_schedule.selectors import lookup as schedule_lookup
 from collections_schedule.watering import watering_status
 from map_ui.config import TERRITORY_KEY_SQL, map_base
 from properties.models import Property, RollEntry, UseCode
-from properties.proximity import grouped_by_category, nearby_places
-from properties.search import MAX_QUERY_LENGTH, find_properties
+from properties.selectors import (
+    MAX_QUERY_LENGTH,
+    find_properties,
+    grouped_by_category,
+    nearby_places,
+)
 
 
 def home(request):

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from properties.use_codes import load_use_codes
+    from properties.importers.use_codes import load_use_codes
 
     load_use_codes(apps.get_model("properties", "UseCode"))
 

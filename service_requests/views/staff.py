@@ -17,7 +17,7 @@ from core.access_log import log_access
 from core.auth import staff_required
 from core.models import AccessLog
 from map_ui.config import map_base
-from properties.search import find_properties
+from properties.selectors import find_properties
 
 from .. import selectors, services
 from ..filters import DEFAULT_RADIUS, OPEN, QueueFilter

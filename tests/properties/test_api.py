@@ -108,7 +108,7 @@ def test_nearby_is_what_its_serializer_documents(client):
     from django.utils import translation
 
     from geo.serializers import NearbyPlaceSerializer
-    from properties.proximity import nearby_places
+    from properties.selectors import nearby_places
 
     props = Property.objects.exclude(parcel=None).order_by("pk")[:200:20]
     checked = 0

@@ -60,7 +60,7 @@ def homes():
     has a few shared civic addresses and ranges such as "100-92", not what these tests are
     about) and whose address point lies in their own parcel."""
     from properties.models import Property
-    from properties.search import find_properties
+    from properties.selectors import find_properties
 
     picked = []
     for prop in (Property.objects.exclude(address_point=None).exclude(addresses=None)

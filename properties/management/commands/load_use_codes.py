@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from properties.importers.use_codes import DEFAULT_FILE, load_use_codes
 from properties.models import UseCode
-from properties.use_codes import DEFAULT_FILE, load_use_codes
 
 
 class Command(BaseCommand):

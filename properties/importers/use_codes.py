@@ -2,7 +2,7 @@
 import csv
 from pathlib import Path
 
-DEFAULT_FILE = Path(__file__).parent / "data" / "use_codes.csv"
+DEFAULT_FILE = Path(__file__).parent.parent / "data" / "use_codes.csv"
 
 
 def load_use_codes(model, path=DEFAULT_FILE) -> int:

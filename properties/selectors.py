@@ -1,14 +1,17 @@
-"""Places within GUICHET_PROXIMITY_M of a property, measured from its parcel (else its address
-point), nearest first, grouped by category."""
+"""Reads of the properties: the places near a property (measured from its parcel, else its
+address point, nearest first; also as one SQL statement for the nearby API) and the address
+search (type-ahead by civic address, matricule or lot number)."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.contrib.gis.db.models.functions import Transform
+from django.db import connection, transaction
+from django.urls import reverse
 
 from geo.fields import wgs84_geojson
 from geo.models import Place, PlaceCategory
 
-from .models import Property
+from .models import CivicAddress, Property
 
 
 def nearby_places(prop, metres=None, wgs84=False):
@@ -65,3 +68,42 @@ def grouped_by_category(places) -> list[CategoryGroup]:
     for place in places:
         groups.setdefault(place.category_id, CategoryGroup(place.category, [])).places.append(place)
     return sorted(groups.values(), key=lambda g: (g.nearest_m, g.category.sort_order))
+
+
+# pg_trgm's default word-similarity threshold (0.6) rejects one-letter typos in short street
+# names ("boyre" for "boyer"); 0.45 keeps them while still discarding unrelated streets.
+WORD_SIMILARITY_THRESHOLD = 0.45
+MAX_QUERY_LENGTH = 200
+
+
+def find_properties(query: str, limit: int = 10) -> list[dict]:
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    matches, seen = [], set()
+    by_id = (Property.objects.matching_identifier(query)
+             .annotate(point=Transform("address_point", 4326))
+             .prefetch_related("addresses")[:limit])
+    for prop in by_id:
+        first = next(iter(prop.addresses.all()), None)
+        matches.append(_match(prop.pk, f"{prop.matricule} — {first.label if first else ''}",
+                              prop.matricule, prop.point))
+        seen.add(prop.pk)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s",
+                    [WORD_SIMILARITY_THRESHOLD])
+        addresses = list(CivicAddress.objects.search(query, limit=limit)
+                         .annotate(point=Transform("property__address_point", 4326)))
+    for address in addresses:
+        if address.property_id not in seen and len(matches) < limit:
+            seen.add(address.property_id)
+            matches.append(_match(address.property_id, address.label,
+                                  address.property.matricule, address.point))
+    return matches
+
+
+def _match(pk, label, matricule, point):
+    return {"property_id": pk, "label": label, "matricule": matricule,
+            "url": reverse("portal:property", args=[pk]),
+            "lon": round(point.x, 6) if point else None,
+            "lat": round(point.y, 6) if point else None}
