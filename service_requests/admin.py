@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .models import ApiClient, Category, Department, Question, ServiceRequest
 
 
@@ -42,7 +44,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     list_display = ["pk", "category", "status", "channel", "submitted_at", "staff_page"]
     list_filter = ["status", "channel", "category", "department"]
     date_hierarchy = "submitted_at"
@@ -55,12 +57,3 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     def staff_page(self, obj):
         return format_html('<a href="{}">#{}</a>',
                            reverse("requests_staff:detail", args=[obj.pk]), obj.pk)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
