@@ -27,11 +27,18 @@ def verified_link_or_404(user, link_id) -> PropertyLink:
     return link
 
 
-def can_see_property(user, prop) -> bool:
-    """Staff, or a citizen with a verified link to the property."""
-    if user.is_authenticated and user.is_staff:
-        return True
-    return user.is_authenticated and verified_links(user).filter(property=prop).exists()
+def owner_link_or_404(user, link_id) -> PropertyLink:
+    """A verified link of the citizen's as the property's owner: the tax account is the owner's
+    business; an occupant (a tenant) gets the same 404 as anyone else."""
+    link = verified_link_or_404(user, link_id)
+    if not sees_taxes(link):
+        raise Http404
+    return link
+
+
+def sees_taxes(link) -> bool:
+    """Who may see a property's tax bills through a link: its owner, not an occupant."""
+    return link.status == PropertyLink.Status.VERIFIED and link.role == PropertyLink.Role.OWNER
 
 
 def open_links(user):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from citizens.models import PropertyLink
-from citizens.selectors import open_links
+from citizens.selectors import open_links, sees_taxes
 from collections_schedule.selectors import lookup as schedule_lookup
 from collections_schedule.selectors import next_collections_at
 from collections_schedule.watering import watering_status
@@ -38,7 +38,7 @@ def dashboard(user, now=None) -> dict:
             roll=entries[0] if entries else None,
             collections=next_collections_at(schedule_lookup(prop.pk, now), now.date(), count=3),
             watering=watering_status(prop, now, days=3, slot_count=2),
-            taxes=tax_summary(prop, now.date())))
+            taxes=tax_summary(prop, now.date()) if sees_taxes(link) else None))
     return {
         "cards": cards,
         "pending": [link for link in links if link.status == PropertyLink.Status.PENDING],
@@ -49,9 +49,10 @@ def dashboard(user, now=None) -> dict:
 
 
 def export_tax_balances(user) -> list[dict]:
-    """The balance of each verified link's property, for the citizen's export."""
+    """The balance of each property the citizen owns (verified), for their export."""
     today = timezone.localdate()
-    links = (PropertyLink.objects.filter(user=user, status=PropertyLink.Status.VERIFIED)
+    links = (PropertyLink.objects.filter(user=user, status=PropertyLink.Status.VERIFIED,
+                                         role=PropertyLink.Role.OWNER)  # as sees_taxes
              .select_related("property"))
     return [{"link": str(link.pk), "matricule": link.property.matricule,
              "balance": str(tax_summary(link.property, today).balance)} for link in links]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from citizens.selectors import verified_link_or_404
+from citizens.selectors import owner_link_or_404
 from core.access_log import log_access
 from core.models import AccessLog
 from core.personal_data import export as export_personal_data
@@ -77,7 +77,8 @@ def delete(request):
 
 @login_required
 def tax_account(request, link_id):
-    link = verified_link_or_404(request.user, link_id)  # another citizen's link: 404
+    # Another citizen's link, or the citizen's own as an occupant (a tenant): 404.
+    link = owner_link_or_404(request.user, link_id)
     today = timezone.localdate()
     accounts = property_accounts(link.property, today)
     log_access(request, subject=request.user, action=AccessLog.Action.VIEW,

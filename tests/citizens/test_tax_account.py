@@ -179,3 +179,36 @@ def test_anonymous_is_sent_to_log_in(client, owner):
     response = client.get(url)
     assert response.status_code == 302
     assert "next=" in response["Location"] and "/mon-compte/taxes/" in response["Location"]
+
+
+@pytest.fixture
+def occupant(prop, django_user_model):
+    """A tenant: verified, as occupant, of the same property as `owner`."""
+    user = django_user_model.objects.create_user(username="locataire", password="x")
+    link = PropertyLink.objects.create(user=user, property=prop, role="occupant",
+                                       status="verified", method="clerk")
+    return user, link
+
+
+def test_an_occupant_never_sees_the_owners_taxes(client, owner, occupant):
+    """Issue 11: a tenant linked as occupant saw the owner's balance, instalments, payments and
+    arrears. The tax page is a 404 for them (the owner's is too), the dashboard and /api/me/
+    show their property without taxes, their export holds no balance; the owner still sees all."""
+    user, link = occupant
+    _, owner_link = owner
+    client.force_login(user)
+    for link_id in (link.id, owner_link.id):
+        assert client.get(reverse("portal:tax_account", args=[link_id])).status_code == 404
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert 'data-testid="card-taxes"' not in html and "1 600,00" not in html
+    [card] = client.get("/api/me/").json()["cards"]
+    assert card["role"] == "occupant" and card["taxes"] is None
+    exported = client.get(reverse("portal:export")).json()
+    assert exported["tax_balances"] == []
+    assert not AccessLog.objects.filter(record__startswith="tax_account:").exists()
+    client.force_login(owner[0])
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert 'data-testid="card-taxes"' in html
+    [card] = client.get("/api/me/").json()["cards"]
+    assert card["taxes"]["balance"] == "1600.00"
+    assert client.get(reverse("portal:export")).json()["tax_balances"][0]["balance"] == "1600.00"
