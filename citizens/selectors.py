@@ -1,12 +1,13 @@
 """Reads of the citizens' data. Personal data is read through these functions only: scoped to
 the signed-in citizen's verified links (or to staff), so that another citizen gets a 404."""
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from core.personal_data import json_value
-from properties.models import CivicAddress
+from properties.models import CivicAddress, Property
 
-from .models import PropertyLink
+from .models import LinkAttempt, PropertyLink
 
 
 def with_address(queryset):
@@ -76,3 +77,22 @@ def export_property_links(user) -> list[dict]:
         "requested_at": link.requested_at.isoformat(),
         "decided_at": json_value(link.decided_at), "reason": link.reason,
     } for link in links]
+
+
+def targeted_properties(window=None, threshold=None) -> list[dict]:
+    """Properties whose access code failed at least `threshold` times within the last `window`
+    (services.PROPERTY_FAILURES_PER_HOUR and THROTTLE_WINDOW): {"property", "failures",
+    "accounts"}, most failures first. Someone may be guessing; staff may issue a new code."""
+    from .services import PROPERTY_FAILURES_PER_HOUR, THROTTLE_WINDOW
+
+    since = timezone.now() - (window or THROTTLE_WINDOW)
+    rows = list(LinkAttempt.objects.filter(succeeded=False, at__gte=since,  # index on at
+                                           property__isnull=False)
+                .values("property")
+                .annotate(failures=Count("pk"), accounts=Count("user", distinct=True))
+                .filter(failures__gte=threshold or PROPERTY_FAILURES_PER_HOUR)
+                .order_by("-failures", "property"))
+    found = Property.objects.prefetch_related("addresses").in_bulk(
+        [r["property"] for r in rows])
+    return [{"property": found[r["property"]], "failures": r["failures"],
+             "accounts": r["accounts"]} for r in rows]

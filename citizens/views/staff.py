@@ -15,7 +15,7 @@ from core.models import AccessLog
 from .. import services
 from ..forms import DecisionForm, MatriculeForm
 from ..models import PropertyLink
-from ..selectors import with_address
+from ..selectors import targeted_properties, with_address
 from .account import add_service_error, log_link
 
 PAGE_SIZE = 50
@@ -39,7 +39,8 @@ def links(request):
     for link in [*page, *property_links]:
         log_link(request, link, AccessLog.Action.VIEW)
     return render(request, "citizens/staff/links.html", {
-        "page": page, "search": search, "found": found, "property_links": property_links})
+        "page": page, "search": search, "found": found, "property_links": property_links,
+        "targeted": targeted_properties()})
 
 
 @staff_required
