@@ -7,9 +7,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Published in this file: only a loopback site (the demo, the tests) may run with it.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+
 env = environ.Env(
     DEBUG=(bool, False),
-    SECRET_KEY=(str, "dev-only-insecure-key-change-me"),
+    SECRET_KEY=(str, DEV_SECRET_KEY),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]"]),
     PGPORT=(int, 5544),
     DATABASE_URL=(str, ""),
@@ -88,6 +91,13 @@ DEBUG = env("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 _PUBLIC = not DEBUG and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+if _PUBLIC and SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the published development key, and ALLOWED_HOSTS names a public host: "
+        "set SECRET_KEY (in the environment or .env) to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`.")
 
 
 def _secure(name: str, public_default):

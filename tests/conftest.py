@@ -13,6 +13,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from demo.loader import demo_loaded, load_demo
 
     with django_db_blocker.unblock():
+        # Speed over durability for the throw-away test database only (the cluster itself is
+        # durable: scripts/db.sh); new connections (the e2e site's threads) inherit it.
+        from django.db import connection
+
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
         if not demo_loaded():
             load_demo(log=lambda *args: None)
 
