@@ -50,8 +50,6 @@ env = environ.Env(
     # Uploaded files (report photos): a folder, through Django's storage API.
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
     MEDIA_URL=(str, "/media/"),
-    # Django serves MEDIA_URL itself (the demo); in production let the web server do it.
-    GUICHET_SERVE_MEDIA=(bool, True),
     # Largest photo accepted, in bytes (checked before decoding).
     GUICHET_PHOTO_MAX_BYTES=(int, 10 * 1024 * 1024),
     # Reports from one address without an account, per hour (more: "try again later").
@@ -281,7 +279,6 @@ GUICHET_SITE_URL = env("GUICHET_SITE_URL").rstrip("/")
 GUICHET_OPEN311_CONTACT = env("GUICHET_OPEN311_CONTACT")
 MEDIA_ROOT = env("MEDIA_ROOT")
 MEDIA_URL = env("MEDIA_URL")
-GUICHET_SERVE_MEDIA = env("GUICHET_SERVE_MEDIA")
 GUICHET_PHOTO_MAX_BYTES = env("GUICHET_PHOTO_MAX_BYTES")
 GUICHET_ANONYMOUS_REPORTS_PER_HOUR = env("GUICHET_ANONYMOUS_REPORTS_PER_HOUR")
 # Uploads larger than this go to a temporary file instead of memory.

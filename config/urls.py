@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from citizens import urls as citizens_urls
@@ -37,9 +35,4 @@ urlpatterns += i18n_patterns(
     path("", include("portal.urls")),  # home, property page, the citizen's dashboard
     prefix_default_language=False,
 )
-
-if settings.GUICHET_SERVE_MEDIA:
-    # Report photos, served by Django for the demo (thumbnails on the staff pages, approved
-    # photos on the public ones); in production the web server serves MEDIA_ROOT instead.
-    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve,
-                            {"document_root": settings.MEDIA_ROOT})]
+# Report photos are not served from MEDIA_URL: service_requests.views.photos checks who asks.

@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -263,6 +264,15 @@ class Photo(models.Model):
         ordering = ["uploaded_at", "pk"]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
+
+    # Served through views.photos (who may see it is checked), never from MEDIA_URL.
+    @property
+    def image_url(self) -> str:
+        return reverse("service_requests:photo", args=[self.pk, "image"])
+
+    @property
+    def thumbnail_url(self) -> str:
+        return reverse("service_requests:photo", args=[self.pk, "thumbnail"])
 
 
 class ApiClient(models.Model):

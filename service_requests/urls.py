@@ -3,7 +3,7 @@
 "requests_staff"). Open311 is in open311/."""
 from django.urls import path
 
-from .views import account, public, staff
+from .views import account, photos, public, staff
 
 app_name = "service_requests"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("signalements/", public.public_list, name="public_list"),
     path("signalements/<int:pk>/", public.public_detail, name="public_detail"),
     path("signalements/<int:pk>/suivre/", public.follow, name="follow"),
+    path("signalements/photos/<int:pk>/<str:size>/", photos.photo, name="photo"),
     path("mon-compte/demandes/", account.mine, name="mine"),
     path("mon-compte/demandes/<uuid:public_id>/", account.mine_detail, name="mine_detail"),
 ]

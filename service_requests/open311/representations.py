@@ -210,7 +210,7 @@ def service_request(request, *, absolute) -> dict:
         "zipcode": "",
         "lat": round(point.y, COORDINATE_DECIMALS),
         "long": round(point.x, COORDINATE_DECIMALS),
-        "media_url": absolute(photo.image.url) if photo else "",
+        "media_url": absolute(photo.image_url) if photo else "",
         "notes": [note(e) for e in request.public_events],
     }
 

@@ -523,9 +523,11 @@ def test_reading_never_shows_the_reporter_nor_internal_notes_nor_unreviewed_phot
                            str(report.confirm_token), str(report.public_id),
                            first.image.name, first.thumbnail.name):
                 assert secret not in text, (endpoint, fmt, secret)
-            assert f"http://testserver/media/{second.image.name}" in text
+            assert f"http://testserver{second.image_url}" in text
     [read] = get(client, f"requests/{report.pk}").json()
-    assert read["media_url"] == f"http://testserver/media/{second.image.name}"
+    assert read["media_url"] == f"http://testserver{second.image_url}"
+    assert client.get(second.image_url).status_code == 200  # approved: anyone may see it
+    assert client.get(first.image_url).status_code == 404  # not reviewed: nobody outside
     # The internal events (note, assignment) are not in the history, nor in updated_datetime.
     assert [n["type"] for n in read["notes"]] == ["created"]
     assert read["notes"][0]["description"] == fr("Logged by a clerk (%(channel)s).",

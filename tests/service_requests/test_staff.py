@@ -396,16 +396,55 @@ def test_a_photo_is_public_only_after_review(client, clerk, make_citizen, pothol
     mine = report(pothole, homes[0], make_citizen("alice@example.org"), photos=[processed])
     photo = mine.photos.get()
     public_url = reverse("service_requests:public_detail", args=[mine.pk])
-    assert photo.thumbnail.url not in client.get(public_url).content.decode()
+    assert photo.thumbnail_url not in client.get(public_url).content.decode()
     client.force_login(clerk)
     review = reverse("requests_staff:review_photo", args=[mine.pk, photo.pk])
     assert client.post(review, {"decision": "approve"}).status_code == 302
     client.logout()
-    assert photo.thumbnail.url in client.get(public_url).content.decode()
+    assert photo.thumbnail_url in client.get(public_url).content.decode()
     client.force_login(clerk)
     client.post(review, {"decision": "reject"})
     client.logout()
-    assert photo.thumbnail.url not in client.get(public_url).content.decode()
+    assert photo.thumbnail_url not in client.get(public_url).content.decode()
+
+
+def test_a_photo_file_is_served_only_to_who_may_see_it(client, clerk, make_citizen, pothole,
+                                                      homes, tmp_path, settings):
+    """Issue 11: photos not yet approved (or refused) were served to anyone with their URL
+    (MEDIA_URL). Now a view checks: the reporter and staff always, anyone else only once staff
+    approved it; the file is never under a URL of its own."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from service_requests.photos import process_photo
+
+    settings.MEDIA_ROOT = tmp_path
+    out = io.BytesIO()
+    Image.new("RGB", (80, 60), "green").save(out, "JPEG")
+    processed = process_photo(SimpleUploadedFile("p.jpg", out.getvalue(), "image/jpeg"))
+    alice = make_citizen("alice@example.org")
+    photo = report(pothole, homes[0], alice, photos=[processed]).photos.get()
+    urls = [photo.image_url, photo.thumbnail_url]
+    stranger = make_citizen("bob@example.org")
+
+    def statuses(user):
+        client.logout()
+        if user:
+            client.force_login(user)
+        return [client.get(url).status_code for url in urls]
+
+    for approved in (None, False):  # not reviewed, then refused
+        ServiceRequest.objects.get(pk=photo.request_id).photos.update(approved=approved)
+        assert statuses(None) == [404, 404] and statuses(stranger) == [404, 404]
+        assert statuses(alice) == [200, 200] and statuses(clerk) == [200, 200]
+    ServiceRequest.objects.get(pk=photo.request_id).photos.update(approved=True)
+    assert statuses(None) == [200, 200]
+    response = client.get(photo.image_url)
+    assert response["Content-Type"] == "image/jpeg" and b"".join(response.streaming_content)
+    # The stored file has no public URL of its own.
+    assert client.get(f"/media/{photo.image.name}").status_code == 404
 
 
 def test_the_public_list_filters_and_shows_nobody(client, clerk, make_citizen, pothole,
