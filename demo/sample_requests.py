@@ -72,7 +72,8 @@ def load_sample_requests(*, size: int = SAMPLE_SIZE, seed: int = 2026) -> str:
             description=DESCRIPTIONS.get(category.code, "Demande de démonstration."),
             answers=_answers(category, rng), channel=rng.choice(["web", "web", "phone",
                                                                    "counter"]),
-            contact_name="Démonstration", clerk=clerk)
+            contact_name="Démonstration", clerk=clerk,
+            public=True)  # the demo's callers agreed (a private category stays private)
         for status, note in rng.choice(PATHS):
             services.change_status(request=request, status=status, by=clerk, note=note)
         # Spread over the last 60 days, history included, so that some are overdue.

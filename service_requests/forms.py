@@ -184,6 +184,11 @@ class IntakeForm(forms.Form):
     contact_name = forms.CharField(label=_("Name"), max_length=200, required=False)
     contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     contact_email = forms.EmailField(label=_("E-mail"), required=False)
+    public = forms.BooleanField(
+        label=_("The caller agrees that the request be shown to the public"), required=False,
+        help_text=_("The category, the place and the status on the public map and list; never "
+                    "their name or how to reach them. Ask them. Private categories (noise...) "
+                    "are never shown."))
 
     def __init__(self, *args, citizen=None, **kwargs):
         super().__init__(*args, **kwargs)

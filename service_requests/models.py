@@ -41,6 +41,10 @@ class Department(models.Model):
 class Category(models.Model):
     """What can be reported (Open311: a service). `code` is the Open311 service_code."""
 
+    class Privacy(models.TextChoices):
+        PUBLIC = "public", _("public (category, place and status, never who asked)")
+        PRIVATE = "private", _("private (never shown to the public)")
+
     code = models.SlugField(unique=True)
     name_fr = models.CharField(_("name (French)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
@@ -56,6 +60,9 @@ class Category(models.Model):
         help_text=_("A request still open after this many days is overdue."))
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
+    # Noise, neighbours and other personal matters: never on the public map, list or Open311.
+    privacy = models.CharField(_("privacy"), max_length=10, choices=Privacy.choices,
+                               default=Privacy.PUBLIC, db_default=Privacy.PUBLIC)
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -165,6 +172,10 @@ class ServiceRequest(models.Model):
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
     # An anonymous report counts once its e-mail is confirmed (a link to click).
     confirmed = models.BooleanField(default=True, db_index=True)
+    # On the public map, list and Open311 (never who asked): what the citizen saw on the web
+    # form, or what a caller agreed to at the desk or on the phone; never for a private
+    # category (selectors.public_queryset).
+    public = models.BooleanField(_("shown to the public"), default=True, db_default=True)
     confirm_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -11,14 +11,18 @@ from django.utils import timezone
 
 from core.personal_data import json_value
 
-from .models import ServiceRequest
+from .models import Category, ServiceRequest
 
 DUPLICATE_RADIUS_M = 50
 
 
 def public_queryset():
-    """Confirmed requests (those waiting for their e-mail confirmation are not shown)."""
-    return ServiceRequest.objects.filter(confirmed=True).select_related("category")
+    """What the public may see (map, list, Open311): confirmed requests (not those waiting for
+    their e-mail confirmation), that may be public (a caller agreed, a citizen was told), of a
+    category that is not private (noise and other personal matters)."""
+    return ServiceRequest.objects.filter(
+        confirmed=True, public=True, category__privacy=Category.Privacy.PUBLIC,
+    ).select_related("category")
 
 
 def mine_queryset(user):

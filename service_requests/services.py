@@ -62,11 +62,14 @@ def clean_description(text: str) -> str:
 @transaction.atomic
 def submit_request(*, category, point, description, answers=None, user=None, channel="web",
                    contact_name="", contact_email="", contact_phone="", address="",
-                   photos=(), clerk=None, api_client=None, ip=None) -> ServiceRequest:
+                   photos=(), clerk=None, api_client=None, ip=None,
+                   public: bool | None = None) -> ServiceRequest:
     """A new request. `user`: the signed-in citizen (or the citizen a clerk logs it for).
     Without a user, an e-mail is required and the request waits for its confirmation (web,
     Open311) unless a clerk logs it. `photos`: ProcessedPhoto objects (service_requests.photos),
-    already checked; they are saved in this transaction."""
+    already checked; they are saved in this transaction. `public`: whether it may be shown to
+    the public (never who asked); by default yes for what a citizen sends (the form says so),
+    no for what a clerk logs (the caller must agree); never for a private category."""
     if not category.active:
         raise ValidationError(_("This category is no longer offered."), code="inactive")
     check_in_territory(point)
@@ -76,13 +79,16 @@ def submit_request(*, category, point, description, answers=None, user=None, cha
         raise ValidationError({"contact_email": _("Give your e-mail address: we write to you "
                                                   "when the request moves.")})
     confirmed = user is not None or clerk is not None
+    if public is None:
+        public = clerk is None
+    public = public and category.privacy == category.Privacy.PUBLIC
     request = ServiceRequest.objects.create(
         category=category, department_id=category.department_id, location=point,
         address=address[:300], property=Property.objects.at_point(point),
         description=description, answers=cleaned, channel=channel, reporter=user,
         contact_name=contact_name, contact_email=contact_email or (user.email if user else ""),
         contact_phone=contact_phone, confirmed=confirmed, api_client=api_client,
-        submitter_ip=ip)
+        submitter_ip=ip, public=public)
     Event.objects.create(request=request, kind=Event.Kind.CREATED, actor=clerk or user,
                          to_status=Status.SUBMITTED, public=True)
     for processed in photos:

@@ -8,7 +8,7 @@ from django.db import transaction
 from ..models import Category, Department, Question
 
 CATEGORY_FIELDS = ["name_fr", "name_en", "description_fr", "description_en", "group_fr",
-                   "group_en", "keywords", "target_days"]
+                   "group_en", "keywords", "target_days", "privacy"]
 QUESTION_FIELDS = ["label_fr", "label_en", "help_fr", "help_en", "kind", "required", "choices"]
 
 

@@ -268,7 +268,8 @@ def _submit(request, intake_form, details, category, citizen):
             category=category, point=point, description=details.cleaned_data["description"],
             answers=details.raw_answers(), user=citizen, channel=data["channel"],
             contact_name=data.get("contact_name", ""), contact_phone=data["contact_phone"],
-            contact_email=data.get("contact_email", ""), address=address, clerk=request.user)
+            contact_email=data.get("contact_email", ""), address=address, clerk=request.user,
+            public=data["public"])
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             details.add_answer_errors(error.error_dict)

@@ -508,7 +508,8 @@ def test_reading_never_shows_the_reporter_nor_internal_notes_nor_unreviewed_phot
     report = services.submit_request(
         category=pothole, point=home.address_point, description="Trou profond",
         answers={"taille": "grand"}, user=alice, contact_name="Alicia Tremblay-Secret",
-        contact_phone="514-555-0199", photos=photos, clerk=clerk, channel="phone")
+        contact_phone="514-555-0199", photos=photos, clerk=clerk, channel="phone",
+        public=True)  # the caller agreed
     services.add_note(request=report, by=clerk, note="Note interne confidentielle")
     services.assign(request=report, to=clerk, by=clerk)
     first, second = report.photos.order_by("pk")
@@ -569,9 +570,9 @@ def test_a_web_request_has_no_token(client, pothole, home, make_citizen):  # noq
 def test_statuses_set_by_clerks_map_to_open_and_closed(client, pothole, home, make_citizen):  # noqa: F811
     clerk, citizen = make_citizen("clerk@example.org"), make_citizen("a@example.org")
     fixed = confirmed_request(pothole, home.address_point, user=citizen, clerk=clerk,
-                              channel="counter")
+                              channel="counter", public=True)  # the callers agreed
     elsewhere = confirmed_request(pothole, home.address_point, user=citizen, clerk=clerk,
-                                  channel="phone")
+                                  channel="phone", public=True)
     planned = confirmed_request(pothole, home.address_point, user=citizen)
     services.change_status(request=fixed, status="in_progress", by=clerk)
     services.change_status(request=fixed, status="resolved", by=clerk, note="Trou rebouché")

@@ -11,6 +11,7 @@ from pyproj import Transformer
 from demo.sample_requests import load_sample_requests
 from service_requests.api import ReportSerializer, ReportViewSet
 from service_requests.models import ServiceRequest
+from service_requests.selectors import public_queryset
 
 pytestmark = pytest.mark.django_db
 TO_WGS84 = Transformer.from_crs(32188, 4326, always_xy=True)
@@ -21,7 +22,11 @@ def reports():
     load_sample_requests()
     ServiceRequest.objects.filter(pk__in=ServiceRequest.objects.order_by("pk")
                                   .values("pk")[:5]).update(expected_on=dt.date(2027, 1, 15))
-    return ServiceRequest.objects.order_by("pk")
+    # What the public may see: not the private categories' (noise), nor what a caller did not
+    # agree to show; the sample has both kinds.
+    public = public_queryset().order_by("pk")
+    assert 0 < public.count() < ServiceRequest.objects.count()
+    return public
 
 
 def test_the_layer_is_what_its_serializer_documents(client, reports):

@@ -448,12 +448,14 @@ def test_a_photo_file_is_served_only_to_who_may_see_it(client, clerk, make_citiz
 
 
 def test_the_public_list_filters_and_shows_nobody(client, clerk, make_citizen, pothole,
-                                                  graffiti, homes):
+                                                  categories, graffiti, homes):
     alice = make_citizen("alice@example.org")
     alice.last_name = "Lapointe"
     alice.save()
     hole = report(pothole, homes[0], alice, contact_phone="514-555-0177")
-    tag = report(graffiti, homes[1], alice)
+    tag = report(categories["graffiti"], homes[1], alice)
+    noise = report(graffiti, homes[4], alice)  # the "graffiti" fixture is noise: private
+    by_phone = report(pothole, homes[5], alice, clerk=clerk, channel="phone")  # not asked
     done = report(pothole, homes[2], alice)
     services.change_status(request=done, status="resolved", by=clerk)
     hidden = report(pothole, homes[3], None, contact_email="anonyme@example.org")
@@ -465,11 +467,13 @@ def test_the_public_list_filters_and_shows_nobody(client, clerk, make_citizen, p
         text = response.content.decode()
         for secret in ("alice@example.org", "Lapointe", "514-555-0177", "anonyme@example.org"):
             assert secret not in text
-        return {r.pk for r in (hole, tag, done, hidden) if f">#{r.pk}<" in text}
+        return {r.pk for r in (hole, tag, done, hidden, noise, by_phone)
+                if f">#{r.pk}<" in text}
 
     assert listed() == {hole.pk, tag.pk}  # open by default, unconfirmed never
     assert listed(status="closed") == {done.pk}
     assert listed(category=pothole.code, status=["open", "closed"]) == {hole.pk, done.pk}
+    assert listed(category=graffiti.code) == set()  # issue 11: noise is never public
     layer = client.get(reverse("report-list"), {"category": pothole.code, "status": "closed"})
     assert [f["id"] for f in layer.json()["features"]] == [done.pk]
 
@@ -503,3 +507,41 @@ def test_overdue_is_one_definition_at_the_boundary_hour(client, clerk, make_citi
     for on, late in [(due, False), (due + dt.timedelta(days=1), True)]:
         in_sql = ServiceRequest.objects.filter(overdue_q(on), pk=early.pk).exists()
         assert is_overdue(early, on) is late and in_sql is late, on
+
+
+def test_a_call_is_public_only_if_the_caller_agreed_and_noise_never(client, clerk,
+                                                                     make_citizen, pothole,
+                                                                     graffiti, homes):
+    """Issue 11: phone and counter requests, and noise complaints, were published with the
+    caller's home address without anyone being asked. Now the clerk records the caller's
+    answer; a private category (noise: the `graffiti` fixture) is never public, whatever the
+    channel; the web form says what will be public before the citizen sends it."""
+    intake = reverse("requests_staff:intake")
+    client.force_login(clerk)
+    made = {}
+    for agreed in (False, True):
+        prop = homes[6 + agreed]
+        label = prop.addresses.order_by("pk").first().label
+        response = client.post(f"{intake}?citizen=none&category={pothole.code}", {
+            "channel": "phone", "address": label, "description": "Trou profond",
+            "contact_name": "Appelant", "contact_phone": "514-555-0111",
+            **({"public": "on"} if agreed else {}),
+            **{f"q_{code}": value for code, value in answers_for(pothole).items()}})
+        assert response.status_code == 302
+        made[agreed] = ServiceRequest.objects.order_by("-pk").first()
+    form = client.get(f"{intake}?citizen=none&category={graffiti.code}").content.decode()
+    assert 'data-testid="private-category"' in form and 'name="public"' not in form
+    noise = report(graffiti, homes[8], make_citizen("c@example.org"))  # on the web
+    client.logout()
+    public = {f["id"] for f in client.get(reverse("report-list"),
+                                          {"status": "open", "page_size": 1000}).json()["features"]}
+    assert made[True].pk in public
+    assert made[False].pk not in public and noise.pk not in public
+    listed = client.get("/open311/v2/requests.json").json()
+    assert {r["service_request_id"] for r in listed} & {str(made[False].pk), str(noise.pk)} == set()
+    assert client.get(reverse("service_requests:public_detail",
+                              args=[noise.pk])).status_code == 404
+    details = client.get(reverse("service_requests:report_details"),
+                         {"category": graffiti.code, "lon": "-73.99", "lat": "45.38"})
+    assert fr("This kind of request is never shown to the public: only the city's staff see "
+              "it.") in details.content.decode()
