@@ -85,3 +85,50 @@ def test_names_with_markup_are_text_on_the_property_map(page, site_url, planted)
     assert page.evaluate("window.__xss") is None
     assert page.locator("#property-map img[src=x], #map-legend img").count() == 0
     assert not page.js_errors
+
+
+REPORT_CATEGORY = '<img src=x onerror="window.__xss=\'report\'"><u>Nid</u>'
+
+
+def _plant_report():
+    from properties.models import CivicAddress
+    from service_requests.models import Category, Department, ServiceRequest
+
+    address = (CivicAddress.objects.select_related("property").exclude(property__parcel=None)
+               .filter(unit="").order_by("pk").first())
+    department = Department.objects.order_by("pk").first()
+    category = Category.objects.create(code=SLUG, name_fr=REPORT_CATEGORY,
+                                       name_en=REPORT_CATEGORY, department=department)
+    ServiceRequest.objects.create(category=category, department=department,
+                                  location=address.property.parcel.point_on_surface,
+                                  description="e2e", address=address.label)
+
+
+def _remove_report():
+    from service_requests.models import Category, ServiceRequest
+
+    ServiceRequest.objects.filter(category__code=SLUG).delete()
+    Category.objects.filter(code=SLUG).delete()
+
+
+@pytest.fixture
+def planted_report(django_db_blocker, clear_shared_cache):
+    with django_db_blocker.unblock():
+        _in_thread(_plant_report)
+    clear_shared_cache()
+    yield
+    with django_db_blocker.unblock():
+        _in_thread(_remove_report)
+    clear_shared_cache()
+
+
+def test_category_with_markup_is_text_on_the_reports_map(page, site_url, planted_report):
+    page.goto(f"{site_url}/signalements/?category={SLUG}")
+    expect(page.locator("#reports-map")).to_have_attribute("data-loaded", "1")
+    page.locator("#reports-map path.leaflet-interactive").click()
+    link = page.locator(".leaflet-popup-content a")
+    expect(link).to_contain_text(REPORT_CATEGORY)
+    assert page.locator(".leaflet-popup-content img, .leaflet-popup-content u").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None
+    assert not page.js_errors
