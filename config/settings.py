@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as our own static files (no CDN)
     "leaflet",
     # The house plan, bottom up: core <- geo <- properties <- the domain apps <- portal.
     "core",
@@ -306,6 +307,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Properties, evaluation roll and nearby municipal places (GeoJSON, WGS 84).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/ loads Swagger UI from our static files (drf-spectacular-sidecar, pinned in
+    # pyproject.toml), not from a CDN that could serve other code.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LEAFLET_CONFIG = {

@@ -22,12 +22,13 @@ if (config.property.shape) {
   L.circleMarker(config.property.point, { radius: 8, color: "#b91c1c" }).addTo(map);
 }
 
+// Everything that comes from the API (place names from OpenStreetMap, which anyone can edit,
+// categories, colours) goes into DOM nodes as text or properties, never into HTML.
 function icon(category, color) {
-  return L.divIcon({
-    className: "place-icon",
-    html: `<span style="background:${color}" data-category="${category}"></span>`,
-    iconSize: [18, 18],
-  });
+  const dot = document.createElement("span");
+  dot.style.background = color;
+  dot.dataset.category = category;
+  return L.divIcon({ className: "place-icon", html: dot, iconSize: [18, 18] });
 }
 
 async function drawPlaces() {
@@ -44,15 +45,18 @@ async function drawPlaces() {
                          title: f.properties.name, keyboard: false }),
     onEachFeature: (f, layer) => {
       seen.set(f.properties.category, f.properties.category_name);
-      layer.bindPopup(`${f.properties.name} — ${Math.round(f.properties.distance_m)} m`);
+      layer.bindPopup(document.createTextNode(
+        `${f.properties.name} — ${Math.round(f.properties.distance_m)} m`));
     },
   }).addTo(map);
   const legend = document.getElementById("map-legend");
   legend.replaceChildren(...[...seen].map(([slug, name]) => {
     const item = document.createElement("span");
     item.className = "legend-item";
-    item.innerHTML = `<span class="swatch" style="background:${colors[slug]?.color}"></span>`;
-    item.append(name);
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = colors[slug]?.color;
+    item.append(swatch, name);
     return item;
   }));
   element.dataset.placesDrawn = String(places.features.length);

@@ -27,6 +27,7 @@ map.on("click", async (event) => {
     const hit = await getJSON(`${config.atUrl}?lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`);
     window.location.href = `${document.documentElement.lang === "en" ? "/en" : ""}/propriete/${hit.id}/`;
   } catch {
-    L.popup().setLatLng(event.latlng).setContent(element.dataset.nothingHere || "—").openOn(map);
+    L.popup().setLatLng(event.latlng)
+      .setContent(document.createTextNode(element.dataset.nothingHere || "—")).openOn(map);
   }
 });

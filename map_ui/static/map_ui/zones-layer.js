@@ -1,6 +1,15 @@
 // Collection zones on the property map: one switchable layer per stream, in the stream's
 // colour, the property's own zone drawn stronger. The page lists the same zones as text.
 /* global L */
+
+// Leaflet's layers control writes each overlay's name as HTML: the stream's name (data) is
+// given to it as text escaped by the DOM's own serializer, so it shows as text.
+function asHTMLText(text) {
+  const holder = document.createElement("span");
+  holder.textContent = text;
+  return holder.innerHTML;
+}
+
 document.addEventListener("map:init", async (event) => {
   const { map, config } = event.detail;
   if (!config.zonesUrl) return;
@@ -26,8 +35,9 @@ document.addEventListener("map:init", async (event) => {
       }),
       interactive: false,
     });
-    const label = document.querySelector(`[data-stream="${stream}"] h3`)?.firstChild?.textContent?.trim() || stream;
-    overlays[label] = layer;
+    const label = document.querySelector(`[data-stream="${CSS.escape(stream)}"] h3`)
+      ?.firstChild?.textContent?.trim() || stream;
+    overlays[asHTMLText(label)] = layer;
     if (first) { layer.addTo(map).bringToBack(); first = false; }
   }
   if (Object.keys(overlays).length) L.control.layers(null, overlays, { collapsed: true }).addTo(map);
