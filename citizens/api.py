@@ -3,7 +3,7 @@ itself is the portal's /api/me/)."""
 from allauth.account.models import EmailAddress
 from django.utils import translation
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
@@ -29,17 +29,25 @@ class TokenView(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [TokenThrottle]
 
-    @extend_schema(
-        request=inline_serializer("TokenRequest", {"email": serializers.EmailField(),
-                                                   "password": serializers.CharField()}),
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}))
     def initial(self, request, *args, **kwargs):
-        # The app's user reads these messages: their language (the django_language cookie, else
-        # Accept-Language), French by default (LocaleMiddleware gives French to all of /api/).
+        # The app's user reads these messages (the throttles' and the view's): their language
+        # (the django_language cookie, else Accept-Language), French by default, whereas
+        # LocaleMiddleware gives French to all of /api/.
         translation.activate(translation.get_language_from_request(request._request)
                              or translation.get_language())
         super().initial(request, *args, **kwargs)
 
+    @extend_schema(
+        request=inline_serializer("TokenRequest", {"email": serializers.EmailField(),
+                                                   "password": serializers.CharField()}),
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            403: OpenApiResponse(description="Wrong e-mail or password, or the e-mail address "
+                                             "is not confirmed yet."),
+            429: OpenApiResponse(description="Too many failed sign-ins (web or API) for this "
+                                             "address or account, or too many requests: "
+                                             "see Retry-After."),
+        })
     def post(self, request):
         email = str(request.data.get("email", "")).strip()
         password = str(request.data.get("password", ""))

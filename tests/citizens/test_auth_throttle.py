@@ -73,6 +73,16 @@ def test_api_failures_lock_the_api_even_with_the_right_password(client, make_cit
 
 
 @pytest.mark.django_db
+def test_the_lock_message_in_english(client, make_citizen):
+    make_citizen("target@example.org")
+    for _ in range(5):
+        _token(client, "target@example.org", WRONG)
+    response = _token(client, "target@example.org", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 429
+    assert "too many failed login attempts" in response.json()["detail"].lower()
+
+
+@pytest.mark.django_db
 def test_a_success_does_not_reset_the_count(client, make_citizen):
     make_citizen("cible@example.org")
     for _ in range(4):
