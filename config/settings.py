@@ -249,6 +249,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[Guichet {GUICHET_MUNICIPALITY_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_SSL_REDIRECT else "http"
 ACCOUNT_RATE_LIMITS = {"login_failed": env("ACCOUNT_LOGIN_FAILED_RATE")}
+# Counts failed sign-ins per client address as core.http.client_ip reads it; the API's token
+# endpoint counts in the same counters (citizens.adapter.authenticate).
+ACCOUNT_ADAPTER = "citizens.adapter.AccountAdapter"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)

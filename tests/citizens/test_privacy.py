@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
@@ -18,6 +19,8 @@ PASSWORD = "x-Citoyenne-2026!"
 def alice(django_user_model):
     user = django_user_model.objects.create_user(username="alice", email="alice@example.org",
                                                  password=PASSWORD)
+    # Confirmed, as after following the link (the API gives no token to an unconfirmed one).
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     prop = Property.objects.exclude(parcel=None).order_by("pk")[3]
     link = PropertyLink.objects.create(user=user, property=prop, role="owner",
                                        status="verified", method="code")
