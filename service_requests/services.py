@@ -208,8 +208,26 @@ def assign(*, request, to, by) -> Event:
                   note=str(to.get_full_name() or to.email) if to else _("unassigned"))
 
 
+# An expected date is promised to the citizen (and e-mailed to the followers): from the day
+# the request came in to two years ahead, not 1900-01-01.
+EXPECTED_HORIZON = dt.timedelta(days=2 * 365)
+
+
+def check_expected(request, on: dt.date | None) -> None:
+    if on is None:
+        return
+    first = timezone.localdate(request.submitted_at)
+    last = timezone.localdate() + EXPECTED_HORIZON
+    if not first <= on <= last:
+        raise ValidationError({"expected_on": _(
+            "The expected date must be between the day of the request (%(first)s) and two "
+            "years from today (%(last)s).") % {"first": first.isoformat(),
+                                              "last": last.isoformat()}})
+
+
 @transaction.atomic
 def set_expected(*, request, on: dt.date | None, by, note="") -> Event:
+    check_expected(request, on)
     request = _locked(request)
     request.expected_on = on
     request.save(update_fields=["expected_on", "updated_at"])
