@@ -13,7 +13,7 @@ from .models import Question
 # A number answer is written plainly: digits, one decimal comma or point, a sign; spaces (also
 # the French thousands separators) are dropped. No exponent: "1e999999" would build a huge
 # integer. At most 12 digits before the decimal mark and 6 after.
-_NUMBER = re.compile(r"[+-]?(?P<whole>\d*)(?:[.,](?P<fraction>\d*))?")
+_NUMBER = re.compile(r"[+-]?(?P<whole>[0-9]*)(?:[.,](?P<fraction>[0-9]*))?")
 MAX_WHOLE_DIGITS, MAX_FRACTION_DIGITS = 12, 6
 # A date answer (the day of a missed collection, since when...) is within a year of today.
 DATE_ANSWER_RANGE = dt.timedelta(days=366)

@@ -4,11 +4,13 @@ language, and saves nothing."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from service_requests.importers.categories import load_categories
 from service_requests.models import Category, ServiceRequest
 from service_requests.open311.keys import create_client
+from service_requests.questions import clean_answers
 from tests.service_requests.test_open311 import CATEGORIES, errors, fr, lonlat, post, sample_post
 from tests.service_requests.test_reporting import details_url
 
@@ -60,16 +62,29 @@ def test_a_number_answer_with_an_exponent_or_too_many_digits_is_refused(client, 
         return client.post(url, {"description": "Un gros arbre", "q_bloque": "rue",
                                  "q_diametre-cm": diameter})
 
-    for text in ("1e4300", "1e999999", "1E5", "inf", "NaN", "--3", "."):
+    for text in ("1e4300", "1e999999"):
         assert _form_errors(send(text), "diametre-cm") == [fr("Enter a number.")], text
-    too_long = fr("Enter a number with at most %(whole)d digits before the decimal point and "
-                  "%(fraction)d after.", whole=12, fraction=6)
-    assert _form_errors(send("1" * 13), "diametre-cm") == [too_long]
-    assert _form_errors(send("0.1234567"), "diametre-cm") == [too_long]
     assert not ServiceRequest.objects.exists()
     assert send("1 234,5").status_code == 302
-    assert send("-0035").status_code == 302
-    assert sorted(r.answers["diametre-cm"] for r in ServiceRequest.objects.all()) == [-35, 1234.5]
+    assert ServiceRequest.objects.get().answers["diametre-cm"] == 1234.5
+
+
+def test_number_answers_are_plain_decimals_of_bounded_length(tree):
+    def answer(text):
+        try:
+            return clean_answers(tree, {"bloque": "non", "diametre-cm": text})["diametre-cm"]
+        except ValidationError as error:
+            return error.error_dict["diametre-cm"][0].messages[0]
+
+    too_long = fr("Enter a number with at most %(whole)d digits before the decimal point and "
+                  "%(fraction)d after.", whole=12, fraction=6)
+    for text in ("1E5", "inf", "NaN", "--3", ".", "1,2,3", "0x10", "١٢"):
+        assert answer(text) == fr("Enter a number."), text
+    assert answer("1" * 13) == too_long
+    assert answer("0.1234567") == too_long
+    assert answer("1" * 5000) == fr("Enter a number.")
+    assert [answer(t) for t in ("-0035", "+2.50", "12\u202f000", ",5", "999999999999.999999")] == [
+        -35, 2.5, 12000, 0.5, 999999999999.999999]
 
 
 def test_a_date_answer_is_within_a_year_of_today(client, make_citizen, missed, home):
@@ -122,3 +137,58 @@ def test_refused_anonymous_reports_count_toward_the_hourly_limit(client, setting
     assert fr("Too many reports were sent from your connection in the last hour. Sign in, or "
               "try again later.").replace("'", "&#x27;") in refused.content.decode()
     assert ServiceRequest.objects.count() == 1
+
+
+# Server errors that are a 400 (or a 404) with the usual message -----------------------------
+
+def test_open311_queries_far_pages_and_dates_are_a_400(client):
+    cases = [
+        ({"page": "999999999999999999"}, fr("%(name)s must be a whole number from 1 to %(max)d.",
+                                            name="page", max=1_000_000)),
+        ({"start_date": "9999-12-31T23:59:59"}, fr(
+            "%(name)s must be between %(first)s and %(last)s.", name="start_date",
+            first="1900-01-01", last="2999-12-31")),
+        ({"end_date": "0001-01-01T00:00:00"}, fr(
+            "%(name)s must be between %(first)s and %(last)s.", name="end_date",
+            first="1900-01-01", last="2999-12-31")),
+    ]
+    for params, message in cases:
+        response = client.get("/open311/v2/requests.json", params)
+        assert response.status_code == 400, params
+        assert errors(response, "json") == [(400, message)], params
+
+
+def test_an_id_beyond_a_bigint_is_a_404(client):
+    for url in ("/api/properties/43361375802037272576/schedule/",
+                "/api/properties/43361375802037272576/"):
+        assert client.get(url).status_code == 404, url
+
+
+FAR = {"lon": "10", "lat": "0"}  # the Gulf of Guinea: outside the storage CRS's domain
+FAR_BOX = "10,0,10.1,0.1"
+
+
+def test_a_far_away_point_or_box_is_not_a_server_error(client):
+    response = client.get("/api/properties/at/", FAR)
+    assert response.status_code == 404
+    assert response.json()["detail"] == fr(
+        "This point is outside the territory of the municipality.")
+    for endpoint in ("/api/properties/", "/api/reports/", "/api/places/", "/api/streets/"):
+        response = client.get(endpoint, {"in_bbox": FAR_BOX})
+        assert response.status_code == 400, endpoint
+        assert response.json()["detail"] == fr("in_bbox is outside the area of the town's maps.")
+
+
+def test_a_far_away_report_is_outside_the_municipality(client, make_citizen, pothole, home,
+                                                       api_key):
+    outside = fr("This place is outside the municipality: the city can only act on its own "
+                 "territory.")
+    client.force_login(make_citizen("alice@example.org"))
+    url = details_url(pothole, lon=10.0, lat=0.0)
+    response = client.post(url, {"description": "Un trou", "q_taille": "moyen"})
+    assert response.status_code == 400
+    assert outside.replace("'", "&#x27;") in response.content.decode()
+    response = post(client, **{**sample_post(pothole, home, api_key), "lat": "0", "long": "10"})
+    assert response.status_code == 400
+    assert errors(response, "json") == [(400, outside)]
+    assert not ServiceRequest.objects.exists()
