@@ -3,6 +3,7 @@ lawn-watering rules and bans. Zones and areas are stored in the metric CRS (GUIC
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.bilingual import localized
@@ -101,6 +102,21 @@ class Zone(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}".strip()
+
+    def clean(self):
+        """The recurrence is read as the pages read it, and may come back daily at most often."""
+        from .recurrence import parse_rrules
+
+        if not self.rrules or not self.dtstart:
+            return
+        try:
+            parse_rrules(self.rrules, self.dtstart)
+        except ValueError as exc:
+            raise ValidationError({"rrules": _("Invalid recurrence: %(error)s")
+                                   % {"error": exc}}) from None
+        except TypeError:  # rrulestr's way of saying that FREQ is missing
+            raise ValidationError({"rrules": _("Invalid recurrence: %(error)s")
+                                   % {"error": _("no FREQ part")}}) from None
 
 
 class CollectionException(models.Model):

@@ -1,16 +1,30 @@
 """Collection dates of a zone: its RFC 5545 recurrence (python-dateutil), then the exceptions
 (moved, cancelled, extra dates) and the stream's holiday policy."""
 import datetime as dt
+import logging
+import re
 from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
+from django.utils.translation import gettext as _
 
 from core.bilingual import localized
 
 from .models import CollectionException, HolidayPolicy
 
+log = logging.getLogger(__name__)
+
 # A holiday shift can push a date a few days; read the rule that much beyond the window.
 MARGIN = dt.timedelta(days=7)
+
+# A collection is a day: a rule may come back daily at most often, with no hour, minute or
+# second parts (FREQ=SECONDLY gives 31 million dates a year, and a page expanding it hangs).
+ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_PART = re.compile(r"(?:^|;)\s*(FREQ|BYHOUR|BYMINUTE|BYSECOND)\s*=\s*([^;]*)", re.IGNORECASE)
+
+
+class RuleTooFrequent(ValueError):
+    """A rule that comes back more often than daily (or gives times of day)."""
 
 
 @dataclass(frozen=True)
@@ -29,11 +43,29 @@ def rrule_lines(text: str) -> list[str]:
             for line in lines]
 
 
+def check_frequency(line: str) -> None:
+    """Raises RuleTooFrequent when the RRULE value `line` comes back more often than daily."""
+    for name, value in _PART.findall(line):
+        name, value = name.upper(), value.strip().upper()
+        if name == "FREQ" and value not in ALLOWED_FREQUENCIES:
+            raise RuleTooFrequent(
+                _("FREQ=%(freq)s: a collection rule may come back daily at most often (FREQ "
+                  "must be DAILY, WEEKLY, MONTHLY or YEARLY).") % {"freq": value[:20]})
+        if name != "FREQ":
+            raise RuleTooFrequent(
+                _("%(part)s: a collection rule gives days, not hours, minutes or seconds.")
+                % {"part": name})
+
+
 def parse_rrules(text: str, dtstart: dt.date):
-    """The zone's recurrence as a dateutil rruleset. Raises ValueError on a malformed rule."""
-    lines = [f"RRULE:{line}" for line in rrule_lines(text)]
-    if not lines:
+    """The zone's recurrence as a dateutil rruleset. Raises ValueError on a malformed rule, or
+    on one more frequent than daily (RuleTooFrequent)."""
+    raw = rrule_lines(text)
+    if not raw:
         raise ValueError("no RRULE")
+    for line in raw:
+        check_frequency(line)
+    lines = [f"RRULE:{line}" for line in raw]
     start = dt.datetime.combine(dtstart, dt.time())
     return rrulestr("\n".join(lines), dtstart=start, forceset=True)
 
@@ -47,8 +79,13 @@ def zone_weekdays(zone) -> list[int]:
 
 
 def regular_dates(zone, start: dt.date, end: dt.date, rrules: str | None = None) -> list[dt.date]:
-    """The dates the zone's rule gives (or one of its lines, `rrules`), before exceptions."""
-    rules = parse_rrules(rrules or zone.rrules, zone.dtstart)
+    """The dates the zone's rule gives (or one of its lines, `rrules`), before exceptions.
+    A rule more frequent than daily, saved before that was refused, gives none (logged)."""
+    try:
+        rules = parse_rrules(rrules or zone.rrules, zone.dtstart)
+    except RuleTooFrequent as exc:
+        log.warning("zone %s: recurrence ignored: %s", zone.pk, exc)
+        return []
     first = dt.datetime.combine(start, dt.time())
     last = dt.datetime.combine(end, dt.time())
     return [d.date() for d in rules.between(first, last, inc=True)]

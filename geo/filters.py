@@ -1,10 +1,12 @@
 """API filters for spatial reads."""
 import django_filters
+from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework_gis.filters import InBBoxFilter
 
+from .geometry import OutsideProjection, transformed
 from .models import Place
 
 MAX_BBOX_DEGREES = 1.0  # a viewport wider than this is not a town map: refuse, do not scan
@@ -34,7 +36,10 @@ class WGS84InBBoxFilter(InBBoxFilter):
                              % {"d": MAX_BBOX_DEGREES})
         box = Polygon.from_bbox((x1, y1, x2, y2))
         box.srid = 4326
-        return box
+        try:  # here, once: PostGIS failing to transform it would be a server error
+            return transformed(box, settings.GUICHET_SRID, clone=True)
+        except OutsideProjection:
+            raise ParseError(_("in_bbox is outside the area of the town's maps.")) from None
 
     def filter_queryset(self, request, queryset, view):
         bbox = self.get_filter_bbox(request)

@@ -3,7 +3,7 @@ import threading
 
 import shapely
 from django.conf import settings
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
+from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
 
 
@@ -13,6 +13,12 @@ def to_geos(geom, srid=None):
 
 
 _local = threading.local()
+
+
+class OutsideProjection(GDALException, ValueError):
+    """A geometry that the target CRS cannot represent (a point in Africa, for the town's
+    metric CRS: "Point outside of projection domain"). Callers answer it as a place outside
+    the municipality, not as a server error."""
 
 
 def transformed(geom, srid: int, clone: bool = False):
@@ -27,5 +33,8 @@ def transformed(geom, srid: int, clone: bool = False):
     if transform is None:
         transform = cache[key] = CoordTransform(SpatialReference(geom.srid),
                                                 SpatialReference(srid))
-    result = geom.transform(transform, clone=clone)
+    try:
+        result = geom.transform(transform, clone=clone)
+    except GDALException as exc:
+        raise OutsideProjection(str(exc)) from exc
     return result if clone else None

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from geo.fields import wgs84_geojson
 from geo.filters import WGS84InBBoxFilter
-from geo.geometry import transformed
+from geo.geometry import OutsideProjection, transformed
 from geo.models import Territory
 from geo.pagination import GeoPagination
 from geo.serializers import NearbyPlaceSerializer, nearby_features
@@ -110,7 +110,11 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ParseError(_("lon/lat are outside the valid range."))
         point = Point(lon, lat, srid=4326)
-        transformed(point, settings.GUICHET_SRID)  # once, here, not in every predicate
+        try:
+            transformed(point, settings.GUICHET_SRID)  # once, here, not in every predicate
+        except OutsideProjection:  # far away: the storage CRS cannot hold it
+            raise NotFound(_("This point is outside the territory of the municipality.")
+                           ) from None
         if not Territory.objects.covering(point).exists() and Territory.objects.exists():
             raise NotFound(_("This point is outside the territory of the municipality."))
         hit = Property.objects.at_point(point)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from geo.geometry import transformed
+from geo.geometry import OutsideProjection, transformed
 
 from .locating import locate
 from .models import Category, Department, ServiceRequest
@@ -39,7 +39,11 @@ def parse_area(text: str):
                               % {"n": MAX_AREA_VERTICES}, code="bad_area")
     if not geometry.valid:
         geometry = geometry.make_valid()
-    return transformed(geometry, settings.GUICHET_SRID, clone=True)
+    try:
+        return transformed(geometry, settings.GUICHET_SRID, clone=True)
+    except OutsideProjection:
+        raise ValidationError(_("The area must be drawn on the town's map."),
+                              code="bad_area") from None
 
 
 class QueueForm(forms.Form):

@@ -1,12 +1,52 @@
 """A category's extra questions: the answers a citizen (or an Open311 client) gives, checked
 and cleaned. One function for the web form, the clerk's form and Open311's attribute[code]."""
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Question
+
+# A number answer is written plainly: digits, one decimal comma or point, a sign; spaces (also
+# the French thousands separators) are dropped. No exponent: "1e999999" would build a huge
+# integer. At most 12 digits before the decimal mark and 6 after.
+_NUMBER = re.compile(r"[+-]?(?P<whole>[0-9]*)(?:[.,](?P<fraction>[0-9]*))?")
+MAX_WHOLE_DIGITS, MAX_FRACTION_DIGITS = 12, 6
+# A date answer (the day of a missed collection, since when...) is within a year of today.
+DATE_ANSWER_RANGE = dt.timedelta(days=366)
+
+
+def _number(value: str):
+    text = re.sub(r"[\s\u00a0\u202f]", "", value)
+    match = _NUMBER.fullmatch(text) if len(text) <= 100 else None
+    if match is None or not (match["whole"] or match["fraction"]):
+        raise ValidationError(_("Enter a number."), code="invalid_number")
+    if (len(match["whole"].lstrip("0")) > MAX_WHOLE_DIGITS
+            or len(match["fraction"] or "") > MAX_FRACTION_DIGITS):
+        raise ValidationError(
+            _("Enter a number with at most %(whole)d digits before the decimal point and "
+              "%(fraction)d after.") % {"whole": MAX_WHOLE_DIGITS,
+                                        "fraction": MAX_FRACTION_DIGITS},
+            code="number_out_of_range")
+    number = Decimal(text.replace(",", ".").rstrip("."))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _date(value: str) -> str:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(_("Enter a date as YYYY-MM-DD."), code="invalid_date") from None
+    today = timezone.localdate()
+    first, last = today - DATE_ANSWER_RANGE, today + DATE_ANSWER_RANGE
+    if not first <= day <= last:
+        raise ValidationError(_("Enter a date between %(first)s and %(last)s.")
+                              % {"first": first.isoformat(), "last": last.isoformat()},
+                              code="date_out_of_range")
+    return day.isoformat()
 
 
 def _clean_one(question: Question, raw):
@@ -27,18 +67,9 @@ def _clean_one(question: Question, raw):
             raise ValidationError(_("Choose among the answers offered."), code="invalid_choice")
         return value
     if kind == Question.Kind.NUMBER:
-        try:
-            number = Decimal(value.replace(",", ".").replace(" ", ""))
-        except InvalidOperation:
-            raise ValidationError(_("Enter a number."), code="invalid_number") from None
-        if not number.is_finite():
-            raise ValidationError(_("Enter a number."), code="invalid_number")
-        return int(number) if number == number.to_integral_value() else float(number)
+        return _number(value)
     if kind == Question.Kind.DATE:
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise ValidationError(_("Enter a date as YYYY-MM-DD."), code="invalid_date") from None
+        return _date(value)
     if len(value) > 1000:
         raise ValidationError(_("At most 1000 characters."), code="too_long")
     return value

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from geo.geometry import transformed
+from geo.geometry import OutsideProjection, transformed
 from geo.models import Territory
 from properties.models import Property
 
@@ -34,7 +34,10 @@ def point_from_lonlat(lon, lat) -> Point:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValidationError(_("These coordinates are not valid."), code="bad_location")
     point = Point(lon, lat, srid=4326)
-    transformed(point, settings.GUICHET_SRID)
+    try:
+        transformed(point, settings.GUICHET_SRID)
+    except OutsideProjection:  # far away: the storage CRS cannot hold it
+        raise _outside_territory() from None
     check_in_territory(point)
     return point
 
@@ -43,9 +46,13 @@ def check_in_territory(point):
     # Inside (the usual case) is one query on the territory's GiST index; only a point
     # outside asks whether a territory is loaded at all.
     if not Territory.objects.covering(point).exists() and Territory.objects.exists():
-        raise ValidationError(
-            _("This place is outside the municipality: the city can only act on its own "
-              "territory."), code="outside_territory")
+        raise _outside_territory()
+
+
+def _outside_territory() -> ValidationError:
+    return ValidationError(
+        _("This place is outside the municipality: the city can only act on its own "
+          "territory."), code="outside_territory")
 
 
 def clean_description(text: str) -> str:
@@ -214,8 +221,26 @@ def assign(*, request, to, by) -> Event:
                   note=str(to.get_full_name() or to.email) if to else _("unassigned"))
 
 
+# An expected date is promised to the citizen (and e-mailed to the followers): from the day
+# the request came in to two years ahead, not 1900-01-01.
+EXPECTED_HORIZON = dt.timedelta(days=2 * 365)
+
+
+def check_expected(request, on: dt.date | None) -> None:
+    if on is None:
+        return
+    first = timezone.localdate(request.submitted_at)
+    last = timezone.localdate() + EXPECTED_HORIZON
+    if not first <= on <= last:
+        raise ValidationError({"expected_on": _(
+            "The expected date must be between the day of the request (%(first)s) and two "
+            "years from today (%(last)s).") % {"first": first.isoformat(),
+                                              "last": last.isoformat()}})
+
+
 @transaction.atomic
 def set_expected(*, request, on: dt.date | None, by, note="") -> Event:
+    check_expected(request, on)
     request = _locked(request)
     request.expected_on = on
     request.save(update_fields=["expected_on", "updated_at"])

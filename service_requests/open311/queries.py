@@ -15,6 +15,10 @@ from ..selectors import public_queryset
 from .responses import Open311Error
 
 WINDOW = dt.timedelta(days=90)  # the spec's default window and widest range
+# Dates outside these years are refused (9999-12-31 + the window does not fit a datetime).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+# page * page_size must fit the database's OFFSET (a bigint); no one pages this far.
+MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 1000  # the spec's most requests per answer
 # "...T06:37:38+08:00" sent unencoded in a query string arrives as "...T06:37:38 08:00".
 SPACE_FOR_PLUS = re.compile(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
@@ -42,6 +46,10 @@ def parse_datetime(name: str, value: str) -> dt.datetime:
     except ValueError:
         raise Open311Error(400, _("%(name)s is not a W3C datetime (for example "
                                   "2026-05-04T09:30:00-04:00).") % {"name": name}) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise Open311Error(400, _("%(name)s must be between %(first)s and %(last)s.")
+                           % {"name": name, "first": f"{FIRST_YEAR}-01-01",
+                              "last": f"{LAST_YEAR}-12-31"})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -83,7 +91,7 @@ def matching(params, *, now=None) -> Page:
     service_request_id overrides every other criterion (the spec's rule); else the window is
     start_date..end_date (90 days at most, the last 90 by default)."""
     queryset = readable_requests().order_by("-submitted_at", "-pk")
-    page = _positive_int("page", params.get("page"), 1)
+    page = _positive_int("page", params.get("page"), 1, MAX_PAGE)
     size = _positive_int("page_size", params.get("page_size"), MAX_PAGE_SIZE, MAX_PAGE_SIZE)
     ids = _csv(params.get("service_request_id"))
     if ids:

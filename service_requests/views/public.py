@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,11 +54,31 @@ def _details_url(data):
     return reverse("service_requests:report_details") + "?" + urlencode(params)
 
 
+def _failures_key(ip) -> str:
+    return f"anonymous-report-failures:{ip}"
+
+
 def _anonymous_throttled(ip) -> bool:
+    """The reports sent without an account from this address in the last hour, and the ones
+    refused (a bad answer, a place outside the town...), count toward the hourly limit: a
+    script cannot try the form again and again for free."""
     since = timezone.now() - dt.timedelta(hours=1)
     recent = ServiceRequest.objects.filter(reporter=None, submitter_ip=ip,
                                            submitted_at__gte=since).count()
-    return recent >= settings.GUICHET_ANONYMOUS_REPORTS_PER_HOUR
+    failed = cache.get(_failures_key(ip), 0)
+    return recent + failed >= settings.GUICHET_ANONYMOUS_REPORTS_PER_HOUR
+
+
+def _count_failed_report(request):
+    """One more refused anonymous report from this address (kept an hour from the first)."""
+    if request.method != "POST" or request.user.is_authenticated:
+        return
+    key = _failures_key(client_ip(request))
+    if not cache.add(key, 1, timeout=3600):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.add(key, 1, timeout=3600)
 
 
 @csrf_exempt  # checked below, once the upload handlers are in place
@@ -77,6 +98,7 @@ def _report_details(request):
             raise ValidationError(_("Choose a category."), code="no_category")
         point, address = locate(params)
     except ValidationError as error:
+        _count_failed_report(request)
         form = LocationForm(params)
         form.is_valid()  # so that errors can be added (and a bad category is shown)
         for message in error.messages:
@@ -90,6 +112,7 @@ def _report_details(request):
         created = _submit(request, form, category, point, address)
         if created is not None:
             return created
+        _count_failed_report(request)
     nearby = list(selectors.open_nearby(category=category, point=point)[:5])
     return render(request, "service_requests/report_details.html", {
         "form": form, "category": category, "address": address, "nearby": nearby,

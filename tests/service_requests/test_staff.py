@@ -545,3 +545,30 @@ def test_a_call_is_public_only_if_the_caller_agreed_and_noise_never(client, cler
                          {"category": graffiti.code, "lon": "-73.99", "lat": "45.38"})
     assert fr("This kind of request is never shown to the public: only the city's staff see "
               "it.") in details.content.decode()
+
+
+def test_an_expected_date_is_from_the_request_day_to_two_years_ahead(client, clerk, make_citizen,
+                                                                     pothole, homes):
+    alice = make_citizen("alice@example.org")
+    mine = report(pothole, homes[0], alice)
+    url = reverse("requests_staff:detail", args=[mine.pk])
+    client.force_login(clerk)
+    today = timezone.localdate()
+    first, last = timezone.localdate(mine.submitted_at), today + dt.timedelta(days=730)
+    message = html.escape(fr(
+        "The expected date must be between the day of the request (%(first)s) and two years "
+        "from today (%(last)s).") % {"first": first.isoformat(), "last": last.isoformat()})
+    for on in ("1900-01-01", (last + dt.timedelta(days=1)).isoformat()):
+        response = client.post(url, {"action": "expected", "expected-expected_on": on})
+        assert response.status_code == 400, on
+        assert message in response.content.decode(), on
+    for on in (first - dt.timedelta(days=1), dt.date(9999, 12, 31)):
+        with pytest.raises(services.ValidationError):
+            services.set_expected(request=mine, on=on, by=clerk)
+    mine.refresh_from_db()
+    assert mine.expected_on is None
+    assert not mine.events.filter(kind=Event.Kind.EXPECTED).exists()
+    response = client.post(url, {"action": "expected", "expected-expected_on": last.isoformat()})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.expected_on == last
