@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from citizens import urls as citizens_urls
 from collections_schedule import urls as collections_urls
+from core import errors
 from service_requests import urls as requests_urls
 
 
@@ -16,6 +17,7 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", errors.readyz, name="readyz"),
     path("api/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -36,3 +38,8 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 # Report photos are not served from MEDIA_URL: service_requests.views.photos checks who asks.
+
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

@@ -1,0 +1,81 @@
+"""The error answers, in the site's layout and the visitor's language (HTML), or in the
+caller's format (JSON for /api/, the spec's error list for Open311): 400, 403, 404, 500, and
+503 with Retry-After while the database cannot be reached (the site recovers by itself when it
+comes back; /readyz says when)."""
+import sys
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+RETRY_AFTER_S = 30
+
+
+def _kind(request) -> str:
+    path = request.path_info
+    if path.startswith("/open311/"):
+        return "open311"
+    return "api" if path.startswith("/api/") else "html"
+
+
+def _answer(request, status: int, message: str, *, user=None):
+    kind = _kind(request)
+    if kind == "open311":
+        response = JsonResponse([{"code": status, "description": message}], safe=False,
+                                status=status)
+    elif kind == "api":
+        response = JsonResponse({"detail": message}, status=status)
+    else:
+        context = {"message": message, "status": status}
+        if user is not None:  # no database behind the page: the visitor is not looked up
+            context["user"] = user
+        response = render(request, "core/error.html", context, status=status)
+    return response
+
+
+def page_not_found(request, exception=None):
+    return _answer(request, 404, _("This page does not exist, or no longer does."))
+
+
+def permission_denied(request, exception=None):
+    return _answer(request, 403, _("You may not see this page."))
+
+
+def bad_request(request, exception=None):
+    return _answer(request, 400, _("The request could not be understood."))
+
+
+def server_error(request):
+    """A 500; a 503 with Retry-After when what failed is the database connection (Django calls
+    this handler while the exception is being handled: sys.exc_info() holds it)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError) and not database_ready():
+        message = _("The service is briefly unavailable. Try again in a minute; if you were "
+                    "sending something, it was not saved: send it again.")
+        response = _answer(request, 503, message, user=AnonymousUser())
+        response["Retry-After"] = str(RETRY_AFTER_S)
+        return response
+    return _answer(request, 500, _("Something went wrong on our side. Try again later."),
+                   user=AnonymousUser())
+
+
+def database_ready() -> bool:
+    try:
+        connection.close_if_unusable_or_obsolete()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        connection.close()
+        return False
+
+
+def readyz(request):
+    """Readiness for a load balancer: the database answers (/healthz: the process is alive)."""
+    if database_ready():
+        return HttpResponse("ok", content_type="text/plain")
+    response = HttpResponse("database unavailable", content_type="text/plain", status=503)
+    response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
