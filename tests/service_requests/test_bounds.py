@@ -7,21 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from service_requests.importers.categories import load_categories
 from service_requests.models import Category, ServiceRequest
-from service_requests.open311.keys import create_client
 from service_requests.questions import clean_answers
-from tests.service_requests.test_open311 import CATEGORIES, errors, fr, lonlat, post, sample_post
+from tests.service_requests.test_open311 import errors, fr, lonlat, post, sample_post
 from tests.service_requests.test_reporting import details_url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pothole():
-    if not Category.objects.filter(code="nid-de-poule").exists():
-        load_categories(CATEGORIES)
-    return Category.objects.get(code="nid-de-poule")
 
 
 @pytest.fixture
@@ -34,18 +25,6 @@ def tree(pothole):
 def missed(pothole):
     """The missed collection: a required choice and a required date."""
     return Category.objects.get(code="collecte-manquee")
-
-
-@pytest.fixture
-def home():
-    from properties.models import Property
-
-    return Property.objects.exclude(address_point=None).exclude(addresses=None).order_by("pk")[5]
-
-
-@pytest.fixture
-def api_key():
-    return create_client(name="App citoyenne")[1]
 
 
 def _form_errors(response, code):

@@ -18,9 +18,8 @@ from PIL import Image
 from pyproj import Transformer
 
 from service_requests import services
-from service_requests.importers.categories import load_categories
 from service_requests.models import ApiClient, Category, Photo, ServiceRequest
-from service_requests.open311.keys import create_client, hash_key
+from service_requests.open311.keys import hash_key
 from tests.citizens.conftest import make_citizen, smtp_sink  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -41,25 +40,6 @@ REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name"
 
 
 # Fixtures and helpers -------------------------------------------------------------------------
-
-@pytest.fixture
-def pothole():
-    if not Category.objects.filter(code="nid-de-poule").exists():
-        load_categories(CATEGORIES)
-    return Category.objects.get(code="nid-de-poule")
-
-
-@pytest.fixture
-def home():
-    from properties.models import Property
-
-    return Property.objects.exclude(address_point=None).exclude(addresses=None).order_by("pk")[5]
-
-
-@pytest.fixture
-def api_key():
-    return create_client(name="App citoyenne")[1]
-
 
 def lonlat(prop):
     """The property's address point in WGS 84, by pyproj (not by the site's code)."""
