@@ -82,6 +82,9 @@ env = environ.Env(
     # How many reverse proxies in front of Guichet append to X-Forwarded-For (0: none, the
     # client's address is the connection's; the header, which anyone can send, is ignored).
     GUICHET_TRUSTED_PROXIES=(int, 0),
+    # The longest a database statement may run (0: no limit): no request may hold a worker on a
+    # runaway query. Management commands (the importers) lift it for their own connection.
+    GUICHET_STATEMENT_TIMEOUT_MS=(int, 30_000),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -217,6 +220,13 @@ if env("DATABASE_PREPARE_THRESHOLD") is not None:
                                    "transaction-mode pooler")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=env("DATABASE_PREPARE_THRESHOLD"))
+
+GUICHET_STATEMENT_TIMEOUT_MS = env("GUICHET_STATEMENT_TIMEOUT_MS")
+if GUICHET_STATEMENT_TIMEOUT_MS and DATABASE_POOLER != "transaction":
+    # A transaction-mode pooler does not pass connection options on: set it on the database
+    # role there (ALTER ROLE ... SET statement_timeout = '30s').
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={GUICHET_STATEMENT_TIMEOUT_MS}")
 
 CACHES = {"default": env.cache_url("CACHE_URL")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

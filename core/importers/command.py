@@ -1,5 +1,6 @@
 """What every import command shares: --commit, the report, bad input as a clean CommandError."""
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from .report import ImportFailed
 
@@ -11,6 +12,10 @@ class ImportCommand(BaseCommand):
                             help="Save the changes (without it: a dry run that saves nothing).")
 
     def run_importer(self, func, *args, **kwargs):
+        # A whole town's file is not a web request: no statement timeout (settings:
+        # GUICHET_STATEMENT_TIMEOUT_MS) for this command's connection.
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
         try:
             report = func(*args, **kwargs)
         except ImportFailed as exc:
