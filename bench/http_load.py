@@ -91,7 +91,8 @@ def gunicorn(workers: int, threads: int, log_path, env=None):
     if not _port_free():
         raise RuntimeError(f"port {PORT} is already in use: stop what listens there first")
     log = open(log_path, "ab")
-    cmd = [benchdb.PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{PORT}",
+    cmd = [benchdb.PY, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application",
+           "--bind", f"{HOST}:{PORT}",
            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
            "--keep-alive", "5", "--graceful-timeout", "5", "--log-level", "warning"]
     proc = subprocess.Popen(cmd, cwd=benchdb.ROOT, env=benchdb.django_env(**(env or {})),
