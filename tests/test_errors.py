@@ -78,3 +78,16 @@ def test_while_the_database_is_unreachable_pages_answer_503_and_healthz_stays_up
     assert status == 503 and retry == "30" and "detail" in json.loads(body)
     assert out["/readyz"][:2] == [503, "30"]
     assert out["/healthz"][0] == 200
+
+
+def test_open311_answers_a_multipart_body_without_boundary_with_its_error_list():
+    """Issue 11: such a body got Django's HTML 400 page; an Open311 client reads JSON."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    response = client.generic("POST", "/open311/v2/requests.json", b"abc",
+                              content_type="multipart/form-data")
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    [error] = response.json()
+    assert error["code"] == 400 and error["description"] == fr(
+        "The request could not be understood.")
