@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from leaflet.admin import LeafletGeoAdmin
+
+from core.maps_admin import MapAdmin
 
 from .models import (
     CollectionException,
@@ -64,7 +65,7 @@ class ZoneSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Zone)
-class ZoneAdmin(LeafletGeoAdmin):
+class ZoneAdmin(MapAdmin):
     list_display = ["code", "name", "zone_set", "rrules", "dtstart"]
     list_filter = ["zone_set__stream", "zone_set"]
     list_select_related = ["zone_set__stream"]
@@ -99,13 +100,13 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(WateringRule)
-class WateringRuleAdmin(LeafletGeoAdmin):
+class WateringRuleAdmin(MapAdmin):
     list_display = ["name_fr", "method", "starts_at", "ends_at", "season_start", "season_end",
                     "parity_matches_civic", "bylaw"]
     list_filter = ["method"]
 
 
 @admin.register(WateringBan)
-class WateringBanAdmin(LeafletGeoAdmin):
+class WateringBanAdmin(MapAdmin):
     list_display = ["title_fr", "starts_at", "ends_at"]
     date_hierarchy = "starts_at"

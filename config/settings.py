@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -147,6 +148,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "csp",  # its system checks (settings of django-csp 3.x)
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc as our own static files (no CDN)
     "leaflet",
     # The house plan, bottom up: core <- geo <- properties <- the domain apps <- portal.
@@ -169,6 +171,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below); before the
+    # others so that their responses (redirects, errors) carry it too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -338,6 +343,46 @@ LEAFLET_CONFIG = {
               if env("GUICHET_TILE_URL") else []),
     "ATTRIBUTION_PREFIX": "Guichet",
     "RESET_VIEW": False,
+}
+
+
+
+def _tile_source(url: str) -> list[str]:
+    """The CSP source of the tile host of a Leaflet URL template ("https://{s}.tile.osm.org/..."
+    gives "https://*.tile.osm.org"). A placeholder elsewhere in the host is refused: CSP has no
+    pattern for it, and widening to any host would let any image in."""
+    if not url:
+        return []
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    labels = host.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    if any("{" in label for label in labels) or not scheme:
+        raise ImproperlyConfigured(
+            f"GUICHET_TILE_URL {url!r}: only the host's first label may be a placeholder")
+    return [f"{scheme}://{'.'.join(labels)}"]
+
+
+# Content-Security-Policy (django-csp): scripts and styles from our origin only; an inline
+# <script>/<style> only with the request's nonce (django-leaflet's form widget, the zone split
+# page and the admin's map editor: it reads request.csp_nonce). No 'unsafe-inline', no
+# 'unsafe-eval', no style="" attributes (templates give colours as data- attributes that
+# core/colours.js applies through the CSSOM). Images: ours, data: URLs (Leaflet's icons) and
+# the tile host. The nonce appears in the header only on the pages that used it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *_tile_source(GUICHET_TILE_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
 }
 
 LOGGING = {

@@ -1,11 +1,12 @@
 from django.contrib import admin
-from leaflet.admin import LeafletGeoAdmin
+
+from core.maps_admin import MapAdmin
 
 from .models import AddressPoint, Place, PlaceCategory, Street, Territory
 
 
 @admin.register(Territory)
-class TerritoryAdmin(LeafletGeoAdmin):
+class TerritoryAdmin(MapAdmin):
     list_display = ["name", "code"]
 
 
@@ -16,19 +17,19 @@ class PlaceCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(LeafletGeoAdmin):
+class PlaceAdmin(MapAdmin):
     list_display = ["__str__", "category", "address", "source"]
     list_filter = ["category", "source"]
     search_fields = ["name", "address", "source_id"]
 
 
 @admin.register(Street)
-class StreetAdmin(LeafletGeoAdmin):
+class StreetAdmin(MapAdmin):
     list_display = ["name", "kind"]
     search_fields = ["name"]
 
 
 @admin.register(AddressPoint)
-class AddressPointAdmin(LeafletGeoAdmin):
+class AddressPointAdmin(MapAdmin):
     list_display = ["civic_number", "street", "city"]
     search_fields = ["street", "civic_number"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from leaflet.admin import LeafletGeoAdmin
+
+from core.maps_admin import MapAdmin
 
 from .models import CivicAddress, Parcel, Property, RollEntry, UseCode
 
@@ -17,14 +18,14 @@ class RollEntryInline(admin.TabularInline):
 
 
 @admin.register(Property)
-class PropertyAdmin(LeafletGeoAdmin):
+class PropertyAdmin(MapAdmin):
     list_display = ["matricule", "__str__"]
     search_fields = ["matricule", "addresses__label", "lots"]
     inlines = [CivicAddressInline, RollEntryInline]
 
 
 @admin.register(Parcel)
-class ParcelAdmin(LeafletGeoAdmin):
+class ParcelAdmin(MapAdmin):
     search_fields = ["lot_number"]
 
 

@@ -18,6 +18,7 @@ from leaflet.forms.widgets import LeafletWidget
 
 from core.auth import staff_required
 from core.importers.report import ImportFailed
+from core.maps_admin import csp_nonce
 
 from .. import planning
 from ..importers.zones import LAYOUTS, import_zones
@@ -204,6 +205,9 @@ class SplitForm(forms.Form):
 def zone_split(request, pk):
     zone = get_object_or_404(Zone.objects.select_related("zone_set__stream"), pk=pk)
     form = SplitForm(request.POST or None)
+    # django-leaflet's widget writes an inline <script> and <style>: with this request's CSP
+    # nonce (the admin's map widgets get it from LeafletGeoAdmin).
+    form.fields["line"].widget.csp_nonce = csp_nonce(request)
     if request.method == "POST" and form.is_valid():
         try:
             kept, other = split_zone(zone=zone, line=form.cleaned_data["geometry"],

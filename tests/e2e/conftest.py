@@ -60,12 +60,39 @@ def browser():
         browser.close()
 
 
+# Every page of every e2e test reports its Content-Security-Policy violations (the event, and the
+# console's "Refused to ..." line): a test ending with one fails.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+                        + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+});
+"""
+
+
+def watch_csp(context):
+    """Record `context`'s CSP violations in the returned list (its pages, present and future)."""
+    violations = []
+    context.expose_function("__cspViolation", lambda text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 900})
+    violations = watch_csp(context)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
+    page.csp_violations = violations
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from pyproj import Transformer
 
 from tests.citizens.conftest import smtp_sink  # noqa: F401 (the SMTP sink fixture)
+from tests.e2e.conftest import watch_csp
 from tests.e2e.test_property_map import _serious
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
@@ -143,6 +144,7 @@ def test_report_by_map_click_then_a_clerk_moves_it_and_the_citizen_hears(
 
     # 3. A clerk finds it in the queue and plans the repair, with a public note.
     clerk = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 900})
+    clerk_csp_violations = watch_csp(clerk)
     desk = clerk.new_page()
     _sign_in(desk, site_url, people["clerk"])
     desk.goto(site_url + "/personnel/demandes/")
@@ -160,6 +162,7 @@ def test_report_by_map_click_then_a_clerk_moves_it_and_the_citizen_hears(
     desk.locator("form:has(#id_status-status) button[type=submit]").click()
     expect(desk.get_by_test_id("staff-history")).to_contain_text("Réparation prévue")
     clerk.close()
+    assert not clerk_csp_violations
 
     # 4. The citizen sees the new status and the note, and got the e-mail.
     page.reload()
