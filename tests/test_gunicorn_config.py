@@ -14,7 +14,7 @@ def test_a_stuck_worker_is_restarted_after_the_statement_timeout():
     namespace = {}
     exec((ROOT / "config" / "gunicorn.py").read_text(), namespace)
     for name in ("bind", "workers", "worker_class", "threads", "timeout", "graceful_timeout",
-                 "keepalive", "max_requests", "max_requests_jitter"):
+                 "keepalive"):
         config.set(name, namespace[name])  # refuses an unknown name or a bad value
-    assert config.worker_class_str == "gthread"
+    assert config.worker_class_str == "gthread" and config.max_requests == 0
     assert 0 < settings.GUICHET_STATEMENT_TIMEOUT_MS / 1000 < config.timeout <= 60
