@@ -8,6 +8,7 @@ from core.personal_data import json_value
 from properties.models import CivicAddress, Property
 
 from .models import LinkAttempt, PropertyLink
+from .services import PROPERTY_FAILURES_PER_HOUR, THROTTLE_WINDOW
 
 
 def with_address(queryset):
@@ -83,8 +84,6 @@ def targeted_properties(window=None, threshold=None) -> list[dict]:
     """Properties whose access code failed at least `threshold` times within the last `window`
     (services.PROPERTY_FAILURES_PER_HOUR and THROTTLE_WINDOW): {"property", "failures",
     "accounts"}, most failures first. Someone may be guessing; staff may issue a new code."""
-    from .services import PROPERTY_FAILURES_PER_HOUR, THROTTLE_WINDOW
-
     since = timezone.now() - (window or THROTTLE_WINDOW)
     rows = list(LinkAttempt.objects.filter(succeeded=False, at__gte=since,  # index on at
                                            property__isnull=False)

@@ -3,7 +3,6 @@ property that the same zones cover shows the same streams and dates, so the rend
 kept in Django's cache under the schedule data's version (selectors.lookup: any write to the
 schedule tables makes a new key), the zones, the day and the language."""
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -11,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .selectors import CACHE_FORMAT, CACHE_TIMEOUT, next_collections_at
+from .selectors import CACHE_TIMEOUT, cache_key, next_collections_at
 
 COUNT = 8  # dates per stream on the property page
 
@@ -29,9 +28,7 @@ def property_streams(found: tuple, today: dt.date, count: int = COUNT) -> Stream
     version, _civic, zone_ids = found[:3]
     key = None
     if version is not None:
-        digest = hashlib.blake2b(repr((zone_ids, today, count, get_language())).encode(),
-                                 digest_size=12).hexdigest()
-        key = f"schedule:{CACHE_FORMAT}:{version}:streams-html:{digest}"
+        key = cache_key(version, "streams-html", zone_ids, today, count, get_language())
         hit = cache.get(key)
         if hit is not None:
             return Streams(mark_safe(hit["html"]), hit["zones"], hit["any"])

@@ -90,9 +90,9 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
     version, civic, zone_ids, rule_ids, ban_ids = found
     today, lang = now.date(), get_language()
     parity = None if civic is None else civic % 2  # the rules compare the parity only
-    keys = {"streams": _key(version, "streams", zone_ids, today, lang),
-            "watering": _key(version, "watering", parity, rule_ids, ban_ids, today, lang,
-                             str(now.tzinfo))}
+    keys = {"streams": cache_key(version, "streams", zone_ids, today, lang),
+            "watering": cache_key(version, "watering", parity, rule_ids, ban_ids, today, lang,
+                                  str(now.tzinfo))}
     hits = cache.get_many(keys.values()) if version is not None else {}
     streams = hits.get(keys["streams"])
     watering = hits.get(keys["watering"])
@@ -112,18 +112,25 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
     }
 
 
-def _key(version, *parts) -> str:
-    """A short key (memcached and the database cache limit its length) naming the version."""
+def cache_key(version, *parts) -> str:
+    """A short key (memcached and the database cache limit its length) naming the data version
+    and what `parts` says (the first part names the kind of entry)."""
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
     return f"schedule:{CACHE_FORMAT}:{version}:{parts[0]}:{digest}"
 
 
 def _streams(zone_ids, today: dt.date) -> list:
     """The streams' JSON for every place these zones cover."""
+    return _plain(StreamScheduleSerializer(_next_dates(zone_ids, today, COUNT), many=True).data)
+
+
+def _next_dates(zone_ids, today: dt.date, count: int) -> list:
+    """next_collections' computation for the place these zones cover: each stream's first
+    `count` dates within HORIZON."""
     schedules = zone_schedules(Zone.objects.filter(pk__in=zone_ids), today, today + HORIZON)
     for s in schedules:
-        s.dates = s.dates[:COUNT]
-    return _plain(StreamScheduleSerializer(schedules, many=True).data)
+        s.dates = s.dates[:count]
+    return schedules
 
 
 def _watering(rule_ids, ban_ids, civic, today: dt.date, tz) -> dict:
@@ -159,12 +166,10 @@ def next_collections_at(found: tuple, today: dt.date, count: int = COUNT) -> lis
     cache when a property covered by the same zones asked today already (the key: the data
     version, the zones, the day, the count and the language of the exceptions' notes)."""
     version, _civic, zone_ids = found[:3]
-    key = _key(version, "next", zone_ids, today, count, get_language())
+    key = cache_key(version, "next", zone_ids, today, count, get_language())
     schedules = cache.get(key) if version is not None else None
     if schedules is None:
-        schedules = zone_schedules(Zone.objects.filter(pk__in=zone_ids), today, today + HORIZON)
-        for s in schedules:
-            s.dates = s.dates[:count]
+        schedules = _next_dates(zone_ids, today, count)
         if version is not None:
             cache.set(key, schedules, CACHE_TIMEOUT)
     return schedules

@@ -23,16 +23,14 @@ def _kind(request) -> str:
 def _answer(request, status: int, message: str, *, user=None):
     kind = _kind(request)
     if kind == "open311":
-        response = JsonResponse([{"code": status, "description": message}], safe=False,
-                                status=status)
-    elif kind == "api":
-        response = JsonResponse({"detail": message}, status=status)
-    else:
-        context = {"message": message, "status": status}
-        if user is not None:  # no database behind the page: the visitor is not looked up
-            context["user"] = user
-        response = render(request, "core/error.html", context, status=status)
-    return response
+        return JsonResponse([{"code": status, "description": message}], safe=False,
+                            status=status)
+    if kind == "api":
+        return JsonResponse({"detail": message}, status=status)
+    context = {"message": message, "status": status}
+    if user is not None:  # no database behind the page: the visitor is not looked up
+        context["user"] = user
+    return render(request, "core/error.html", context, status=status)
 
 
 def page_not_found(request, exception=None):

@@ -8,15 +8,17 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
+from geo.models import Territory
+
 # The territory's version: its row's id and xmin (the transaction that wrote this version of the
 # row: any UPDATE, or a delete and a new row, changes it). A subquery, so that a page can read it
 # with its own query (the property page does); `territory_key()` reads it alone.
-TERRITORY_KEY_SQL = ("(SELECT t.id::text || '.' || t.xmin::text FROM geo_territory t "
-                     "ORDER BY t.id LIMIT 1)")
+TERRITORY_KEY_SQL = ("(SELECT t.id::text || '.' || t.xmin::text "
+                     f"FROM {Territory._meta.db_table} t ORDER BY t.id LIMIT 1)")  # .current()
 # The outline as the map draws it (WGS84, 6 decimals), for one version of the row.
 _OUTLINE_SQL = ("SELECT t.id::text || '.' || t.xmin::text, "
-                "ST_AsGeoJSON(ST_Transform(t.geom, 4326), 6, 0) FROM geo_territory t "
-                "WHERE t.id = %s")
+                "ST_AsGeoJSON(ST_Transform(t.geom, 4326), 6, 0) "
+                f"FROM {Territory._meta.db_table} t WHERE t.id = %s")
 CACHE_PREFIX = "map_ui:territory:"
 
 

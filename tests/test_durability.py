@@ -22,21 +22,14 @@ def test_the_cluster_is_durable_and_only_the_test_database_is_not():
 @pytest.mark.django_db
 def test_no_statement_runs_longer_than_the_setting_but_an_import_command_may(settings):
     """Bounded work per request (issue 11): the connection's statement_timeout comes from
-    GUICHET_STATEMENT_TIMEOUT_MS (a runaway query is cancelled, the worker freed); an import
-    command, which is not a request, lifts it for its own connection."""
-    from django.db import OperationalError
-
+    GUICHET_STATEMENT_TIMEOUT_MS (PostgreSQL then cancels a runaway query, freeing the worker);
+    an import command, which is not a request, lifts it for its own connection."""
     from core.importers.command import ImportCommand
 
     expected = f"{settings.GUICHET_STATEMENT_TIMEOUT_MS // 1000}s"
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == expected
-        cursor.execute("SAVEPOINT slow")
-        cursor.execute("SET LOCAL statement_timeout = 200")  # the same limit, made short
-        with pytest.raises(OperationalError, match="statement timeout"):
-            cursor.execute("SELECT pg_sleep(2)")
-        cursor.execute("ROLLBACK TO SAVEPOINT slow")
     ImportCommand().run_importer(lambda: type("R", (), {"render": lambda self: ""})())
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
