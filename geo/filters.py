@@ -45,6 +45,9 @@ class WGS84InBBoxFilter(InBBoxFilter):
         bbox = self.get_filter_bbox(request)
         if bbox is None:
             return queryset
+        in_box = getattr(view, "bbox_filter_q", None)  # a view whose place is an expression
+        if in_box is not None:
+            return queryset.filter(in_box(bbox))
         field = view.bbox_filter_field
         return queryset.filter(**{f"{field}__bboverlaps": bbox})  # GiST index on the geometry
 

@@ -15,11 +15,12 @@ from geo.pagination import GeoPagination
 from geo.serializers import row_features
 
 from .models import Category, ServiceRequest
-from .selectors import public_queryset
+from .selectors import public_queryset, shown_in_box
 
 
 class ReportSerializer(GeoFeatureModelSerializer):
-    location = WGS84GeometryField("location", precision=6)
+    # Where the public sees it (selectors.public_queryset: at the street for some categories).
+    location = WGS84GeometryField("location", source="shown_location_wgs84", precision=6)
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -65,19 +66,20 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Public reports, filtered by bounding box (in_bbox), category (code) and status
     (repeatable; "open" = every open status). Newest first."""
 
-    queryset = (public_queryset().annotate(location_wgs84=wgs84_geojson("location"))
+    queryset = (public_queryset().annotate(shown_location_wgs84=wgs84_geojson("shown_location"))
                 .order_by("-submitted_at", "-pk"))
     serializer_class = ReportSerializer
     pagination_class = GeoPagination
     filter_backends = [WGS84InBBoxFilter, *viewsets.ReadOnlyModelViewSet.filter_backends]
     filterset_class = ReportFilter
     bbox_filter_field = "location"
+    bbox_filter_q = staticmethod(shown_in_box)  # the shown place, never the exact one
 
     def list(self, request, *args, **kwargs):
         """The layer from plain rows: a map viewport asks for up to a page of points, and model
         instances through the nested serializer cost several times the SQL (bench/RESULTS.md).
         ReportSerializer still documents the shape, and serves one report."""
-        point = Transform("location", 4326)
+        point = Transform("shown_location", 4326)
         rows = self.filter_queryset(self.get_queryset()).annotate(
             lon=Func(point, function="ST_X", output_field=FloatField()),
             lat=Func(point, function="ST_Y", output_field=FloatField()),

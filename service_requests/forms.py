@@ -187,7 +187,8 @@ class IntakeForm(forms.Form):
     public = forms.BooleanField(
         label=_("The caller agrees that the request be shown to the public"), required=False,
         help_text=_("The category, the place and the status on the public map and list; never "
-                    "their name or how to reach them. Ask them. Private categories (noise...) "
+                    "their name or how to reach them. Ask them. A household's matter (a missed "
+                    "collection...) is shown at the street only; private categories (noise...) "
                     "are never shown."))
 
     def __init__(self, *args, citizen=None, **kwargs):

@@ -43,6 +43,7 @@ class Category(models.Model):
 
     class Privacy(models.TextChoices):
         PUBLIC = "public", _("public (category, place and status, never who asked)")
+        STREET = "street", _("public at the street, without the exact place (never who asked)")
         PRIVATE = "private", _("private (never shown to the public)")
 
     code = models.SlugField(unique=True)
@@ -61,6 +62,8 @@ class Category(models.Model):
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
     # Noise, neighbours and other personal matters: never on the public map, list or Open311.
+    # A missed collection and the like (a household's own door): public, but shown at the
+    # middle of the stretch of street it faces, by the street's name (selectors.public_queryset).
     privacy = models.CharField(_("privacy"), max_length=10, choices=Privacy.choices,
                                default=Privacy.PUBLIC, db_default=Privacy.PUBLIC)
 
@@ -156,6 +159,12 @@ class ServiceRequest(models.Model):
                                    verbose_name=_("department"))
     location = models.PointField(_("location"), srid=SRID)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Where the public sees it when its category says "at the street": the middle of the
+    # stretch of the nearest street and that street's name (geo.selectors.street_stretch),
+    # kept for every request so that a category may change its privacy level.
+    street_location = models.PointField(_("place shown at the street"), srid=SRID, null=True,
+                                        blank=True)
+    street_name = models.CharField(_("street shown"), max_length=255, blank=True)
     property = models.ForeignKey("properties.Property", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="service_requests")
     description = models.TextField(_("description"), max_length=5000)

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
-from django.db.models import DateField, ExpressionWrapper, F, Q, Value
+from django.db.models import Case, CharField, DateField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThan
 from django.utils import timezone
@@ -16,13 +16,50 @@ from .models import Category, ServiceRequest
 DUPLICATE_RADIUS_M = 50
 
 
+_AT_STREET = Q(category__privacy=Category.Privacy.STREET)
+
+
 def public_queryset():
     """What the public may see (map, list, Open311): confirmed requests (not those waiting for
     their e-mail confirmation), that may be public (a caller agreed, a citizen was told), of a
-    category that is not private (noise and other personal matters)."""
+    category that is not private (noise and other personal matters). Each is annotated with the
+    place and address the public sees, `shown_location` and `shown_address`: the exact ones, or
+    for a category public "at the street" the middle of the stretch of street and its name. A
+    public view reads those, never `location` or `address`."""
     return ServiceRequest.objects.filter(
-        confirmed=True, public=True, category__privacy=Category.Privacy.PUBLIC,
+        confirmed=True, public=True,
+        category__privacy__in=[Category.Privacy.PUBLIC, Category.Privacy.STREET],
+    ).annotate(
+        shown_location=Case(When(_AT_STREET, then=F("street_location")), default=F("location"),
+                            output_field=ServiceRequest._meta.get_field("location")),
+        shown_address=Case(When(_AT_STREET, then=F("street_name")), default=F("address"),
+                           output_field=CharField()),
     ).select_related("category")
+
+
+def shown_near(point, radius_m) -> Q:
+    """Public requests whose shown place is within `radius_m` of `point` (each with its own
+    GiST index: a filter on the shown place must not reveal the exact one)."""
+    return ((~_AT_STREET & Q(location__dwithin=(point, D(m=radius_m))))
+            | (_AT_STREET & Q(street_location__dwithin=(point, D(m=radius_m)))))
+
+
+def shown_in_box(box) -> Q:
+    """Public requests whose shown place is in the box (in_bbox: the reports layer)."""
+    return ((~_AT_STREET & Q(location__bboverlaps=box))
+            | (_AT_STREET & Q(street_location__bboverlaps=box)))
+
+
+def is_public(request) -> bool:
+    """public_queryset's test for one request already loaded (with its category)."""
+    return (request.confirmed and request.public
+            and request.category.privacy != Category.Privacy.PRIVATE)
+
+
+def photos_are_public(request) -> bool:
+    """Whether the approved photos of a public request are shown to the public: not for a
+    category shown at the street (a photo shows the exact place)."""
+    return is_public(request) and request.category.privacy == Category.Privacy.PUBLIC
 
 
 def mine_queryset(user):
@@ -38,7 +75,7 @@ def my_requests(user, limit=5) -> list:
 
 def open_nearby(*, category, point, radius_m=DUPLICATE_RADIUS_M, exclude=None):
     """Open, confirmed requests of `category` (None: any) within `radius_m` of `point`,
-    nearest first: the candidates for "this is my problem too"."""
+    nearest first, whoever may see them: staff's candidates for a duplicate."""
     qs = (ServiceRequest.objects
           .filter(status__in=ServiceRequest.OPEN, confirmed=True,
                   location__dwithin=(point, D(m=radius_m)))  # GiST index on location
@@ -72,6 +109,17 @@ def overdue_q(today: dt.date | None = None) -> Q:
         + F("category__target_days"), output_field=DateField())
     return Q(status__in=ServiceRequest.OPEN) & LessThan(
         due, Value(today or timezone.localdate(), output_field=DateField()))
+
+
+def public_open_nearby(*, category, point, radius_m=DUPLICATE_RADIUS_M):
+    """Open public requests of `category` whose shown place is within `radius_m` of `point`,
+    nearest first: the candidates for "this is my problem too" shown to whoever is reporting,
+    so nothing the public may not see, where the public sees it (public_queryset)."""
+    return (public_queryset()
+            .filter(shown_near(point, radius_m), category=category,
+                    status__in=ServiceRequest.OPEN)
+            .annotate(distance=Distance("shown_location", point))
+            .order_by("distance", "pk"))
 
 
 def export_requests(user) -> list[dict]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from geo.geometry import OutsideProjection, transformed
 from geo.models import Territory
+from geo.selectors import street_stretch
 from properties.models import Property
 
 from .models import Event, Follower, Photo, ServiceRequest
@@ -88,9 +89,11 @@ def submit_request(*, category, point, description, answers=None, user=None, cha
     confirmed = user is not None or clerk is not None
     if public is None:
         public = clerk is None
-    public = public and category.privacy == category.Privacy.PUBLIC
+    public = public and category.privacy != category.Privacy.PRIVATE
+    street_location, street_name = street_stretch(point)
     request = ServiceRequest.objects.create(
         category=category, department_id=category.department_id, location=point,
+        street_location=street_location, street_name=street_name,
         address=address[:300], property=Property.objects.at_point(point),
         description=description, answers=cleaned, channel=channel, reporter=user,
         contact_name=contact_name, contact_email=contact_email or (user.email if user else ""),

@@ -64,6 +64,29 @@ def osm_places():
     return out
 
 
+# The roads a house is addressed on (OSM highway values; footways and paths are not).
+ROAD_KINDS = {"motorway", "trunk", "primary", "secondary", "tertiary", "unclassified",
+              "residential", "living_street", "pedestrian", "service", "trunk_link",
+              "primary_link", "secondary_link", "tertiary_link"}
+
+
+@lru_cache
+def streets():
+    """[(name, projected LineString)]: each line of the named roads touching the territory."""
+    out = []
+    area = territory()
+    for name in OSM_FILES:
+        for f in json.loads((DEMO / name).read_text())["features"]:
+            tags = f["properties"]
+            if tags.get("highway") not in ROAD_KINDS or not tags.get("name"):
+                continue
+            geom = project(shape(f["geometry"]))
+            if geom.geom_type not in ("LineString", "MultiLineString") or not area.intersects(geom):
+                continue
+            out.extend((tags["name"], line) for line in getattr(geom, "geoms", [geom]))
+    return out
+
+
 @lru_cache
 def parcels():
     fc = json.loads((DEMO / "parcels-generated.geojson").read_text())

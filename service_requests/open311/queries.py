@@ -29,7 +29,7 @@ def readable_requests():
     transformed to WGS 84 by PostGIS, not in Python)."""
     return (public_queryset()
             .select_related("category", "department")
-            .annotate(location_wgs84=Transform("location", 4326))
+            .annotate(location_wgs84=Transform("shown_location", 4326))
             .prefetch_related(
                 Prefetch("events", queryset=Event.objects.filter(public=True).order_by("at", "pk"),
                          to_attr="public_events"),

@@ -190,8 +190,11 @@ def _updated(request) -> dt.datetime:
 def service_request(request, *, absolute) -> dict:
     """A request from queries.readable_requests() (public events, approved photos and the WGS 84
     point already fetched). `absolute(url)` makes a media URL absolute. No personal data: no
-    reporter, name, e-mail, phone, internal note or unapproved photo."""
-    photo = request.public_photos[0] if request.public_photos else None
+    reporter, name, e-mail, phone, internal note or unapproved photo; for a category shown at
+    the street, the street's stretch (public_queryset's shown place and address), no property
+    and no photo."""
+    at_street = request.category.privacy == request.category.Privacy.STREET
+    photo = request.public_photos[0] if request.public_photos and not at_street else None
     point = request.location_wgs84
     return {
         "service_request_id": str(request.pk),
@@ -205,8 +208,8 @@ def service_request(request, *, absolute) -> dict:
         "requested_datetime": w3c(request.submitted_at),
         "updated_datetime": w3c(_updated(request)),
         "expected_datetime": w3c_date(request.expected_on),
-        "address": request.address,
-        "address_id": str(request.property_id) if request.property_id else None,
+        "address": request.shown_address,
+        "address_id": str(request.property_id) if request.property_id and not at_street else None,
         "zipcode": "",
         "lat": round(point.y, COORDINATE_DECIMALS),
         "long": round(point.x, COORDINATE_DECIMALS),

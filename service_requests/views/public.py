@@ -113,7 +113,7 @@ def _report_details(request):
         if created is not None:
             return created
         _count_failed_report(request)
-    nearby = list(selectors.open_nearby(category=category, point=point)[:5])
+    nearby = list(selectors.public_open_nearby(category=category, point=point)[:5])
     return render(request, "service_requests/report_details.html", {
         "form": form, "category": category, "address": address, "nearby": nearby,
         "point": transformed(point, 4326, clone=True), "anonymous": anonymous,
@@ -191,9 +191,10 @@ def follow(request, pk):
 PAGE_SIZE = 50
 
 
-def location_map_config(report) -> dict:
-    """The map of one request's place (WGS 84, 6 decimals: about 10 cm)."""
-    point = transformed(report.location, 4326, clone=True)
+def location_map_config(report, point=None) -> dict:
+    """The map of one request's place (`point`, by default its exact location; WGS 84,
+    6 decimals: about 10 cm)."""
+    point = transformed(point or report.location, 4326, clone=True)
     return {**map_base(), "point": [round(point.x, 6), round(point.y, 6)]}
 
 
@@ -224,5 +225,8 @@ def public_detail(request, pk):
     return render(request, "service_requests/public_detail.html", {
         "report": report, "events": report.events.filter(public=True),
         "answers": answer_labels(report.category, report.answers),
-        "photos": report.photos.filter(approved=True),
-        "map_config": location_map_config(report)})
+        "photos": (report.photos.filter(approved=True)
+                   if selectors.photos_are_public(report) else []),
+        "where": report.shown_address,
+        "at_street": report.category.privacy == report.category.Privacy.STREET,
+        "map_config": location_map_config(report, report.shown_location)})
