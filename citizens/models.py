@@ -61,6 +61,12 @@ class PropertyLink(models.Model):
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     reason = models.TextField(_("reason"), blank=True)
+    # An occupant sees the owner's tax account only if an owner granted it, and as long as that
+    # owner's link stays verified (selectors.sees_taxes).
+    tax_access_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="tax_grants",
+        verbose_name=_("tax account shown by"))
+    tax_access_since = models.DateTimeField(_("tax account shown since"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

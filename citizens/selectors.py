@@ -1,6 +1,6 @@
 """Reads of the citizens' data. Personal data is read through these functions only: scoped to
 the signed-in citizen's verified links (or to staff), so that another citizen gets a 404."""
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ def with_address(queryset):
 
 def verified_links(user):
     return (PropertyLink.objects.filter(user=user, status=PropertyLink.Status.VERIFIED)
-            .select_related("property"))
+            .select_related("property", "tax_access_from"))
 
 
 def verified_link_or_404(user, link_id) -> PropertyLink:
@@ -39,8 +39,46 @@ def owner_link_or_404(user, link_id) -> PropertyLink:
 
 
 def sees_taxes(link) -> bool:
-    """Who may see a property's tax bills through a link: its owner, not an occupant."""
-    return link.status == PropertyLink.Status.VERIFIED and link.role == PropertyLink.Role.OWNER
+    """Who may see a property's tax bills through a link: its owner; an occupant only if an
+    owner of the property granted it and that owner's link is still verified."""
+    if link.status != PropertyLink.Status.VERIFIED:
+        return False
+    if link.role == PropertyLink.Role.OWNER:
+        return True
+    grant = link.tax_access_from
+    return (grant is not None and grant.status == PropertyLink.Status.VERIFIED
+            and grant.role == PropertyLink.Role.OWNER and grant.property_id == link.property_id)
+
+
+def tax_viewer_links(user):
+    """The citizen's verified links through which they see the tax account (sees_taxes, in
+    SQL)."""
+    verified, owner = PropertyLink.Status.VERIFIED, PropertyLink.Role.OWNER
+    return (PropertyLink.objects.filter(user=user, status=verified)
+            .filter(Q(role=owner) | Q(tax_access_from__status=verified,
+                                      tax_access_from__role=owner,
+                                      tax_access_from__property=F("property")))
+            .select_related("property"))
+
+
+def occupants_of(owner_link) -> list:
+    """The other accounts linked (verified) to the owner's property as occupants, for the owner
+    to grant or withdraw the tax account; empty unless `owner_link` is a verified owner's."""
+    if not (owner_link.status == PropertyLink.Status.VERIFIED
+            and owner_link.role == PropertyLink.Role.OWNER):
+        return []
+    return list(PropertyLink.objects
+                .filter(property_id=owner_link.property_id, role=PropertyLink.Role.OCCUPANT,
+                        status=PropertyLink.Status.VERIFIED)
+                .exclude(user=owner_link.user).select_related("user", "tax_access_from")
+                .order_by("requested_at"))
+
+
+def masked_email(email: str) -> str:
+    """"jeanne.t@example.org" -> "j…@example.org": enough for an owner to recognise a tenant,
+    not to harvest an address."""
+    local, _, domain = (email or "").partition("@")
+    return f"{local[:1]}…@{domain}" if domain else ""
 
 
 def open_links(user):
@@ -48,7 +86,7 @@ def open_links(user):
     property's addresses and roll entries, verified first, newest first within a status."""
     return list(PropertyLink.objects.filter(user=user)
                 .exclude(status=PropertyLink.Status.UNLINKED)
-                .select_related("property")
+                .select_related("property", "tax_access_from")
                 .prefetch_related("property__addresses", "property__roll_entries")
                 .order_by("status", "-requested_at"))
 

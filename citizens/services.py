@@ -252,6 +252,28 @@ def unlink(*, link: PropertyLink, by, reason: str = "") -> PropertyLink:
     return link
 
 
+@transaction.atomic
+def set_tax_access(*, owner_link: PropertyLink, occupant_link_id, granted: bool) -> PropertyLink:
+    """The owner (`owner_link`: theirs, verified) shows their property's tax account to an
+    occupant linked to it (verified), or stops showing it. ValidationError otherwise."""
+    owner_link = _locked(owner_link)
+    if not (owner_link.status == PropertyLink.Status.VERIFIED
+            and owner_link.role == PropertyLink.Role.OWNER):
+        raise ValidationError(_("Only the property's owner can show its tax account."),
+                              code="not_owner")
+    occupant = (PropertyLink.objects.select_for_update()
+                .filter(pk=occupant_link_id, property_id=owner_link.property_id,
+                        role=PropertyLink.Role.OCCUPANT, status=PropertyLink.Status.VERIFIED)
+                .exclude(user=owner_link.user).first())
+    if occupant is None:
+        raise ValidationError(_("This person is no longer linked to the property."),
+                              code="not_occupant")
+    occupant.tax_access_from = owner_link if granted else None
+    occupant.tax_access_since = timezone.now() if granted else None
+    occupant.save(update_fields=["tax_access_from", "tax_access_since"])
+    return occupant
+
+
 def erase_links(user) -> None:
     """Account deletion: the citizen's links end (the rows stay, for the city's history)."""
     PropertyLink.objects.filter(user=user).update(status=PropertyLink.Status.UNLINKED)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("proprietes/lier/", account.link_request, name="link_request"),
     path("proprietes/<uuid:pk>/", account.link_detail, name="link_detail"),
     path("proprietes/<uuid:pk>/retirer/", account.link_remove, name="link_remove"),
+    path("proprietes/<uuid:pk>/compte-de-taxes/", account.tax_access, name="tax_access"),
 ]
 
 staff_urlpatterns = ([

@@ -2,9 +2,12 @@
 properties (request with the access code or ask a clerk, see and remove one's own link). Every
 read is scoped to the signed-in citizen (pk AND user: someone else's is a 404) and every view or
 change is written to the access log (Law 25)."""
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,7 +19,7 @@ from core.models import AccessLog
 from .. import services
 from ..forms import HouseholdMemberForm, LinkRequestForm
 from ..models import HouseholdMember, PropertyLink
-from ..selectors import with_address
+from ..selectors import masked_email, occupants_of, sees_taxes, with_address
 
 
 def log_link(request, link, action):
@@ -133,7 +136,31 @@ def link_detail(request, pk):
     log_link(request, link, AccessLog.Action.VIEW)
     return render(request, "citizens/link_detail.html", {
         "link": link, "address": next(iter(link.property.addresses.all()), None),
-        "is_open": link.status in services.OPEN_STATUSES})
+        "is_open": link.status in services.OPEN_STATUSES, "sees_taxes": sees_taxes(link),
+        "occupants": [(o, masked_email(o.user.email)) for o in occupants_of(link)]})
+
+
+@login_required
+@require_POST
+def tax_access(request, pk):
+    """The owner shows the tax account to an occupant of the property, or stops showing it."""
+    link = _own_link_or_404(request, pk)
+    granted = request.POST.get("grant") == "1"
+    try:
+        occupant_id = uuid.UUID(request.POST.get("occupant", ""))
+    except ValueError:
+        raise Http404 from None
+    try:
+        occupant = services.set_tax_access(owner_link=link, occupant_link_id=occupant_id,
+                                           granted=granted)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        log_link(request, occupant, AccessLog.Action.CHANGE)
+        messages.success(request, _("The tax account is now shown to this person.") if granted
+                         else _("The tax account is no longer shown to this person."))
+    return redirect("citizens:link_detail", pk=link.pk)
 
 
 @login_required

@@ -212,3 +212,82 @@ def test_an_occupant_never_sees_the_owners_taxes(client, owner, occupant):
     [card] = client.get("/api/me/").json()["cards"]
     assert card["taxes"]["balance"] == "1600.00"
     assert client.get(reverse("portal:export")).json()["tax_balances"][0]["balance"] == "1600.00"
+
+
+# Issue 11: "occupants see ... not the owner's taxes unless the owner grants it".
+
+def _grant(client, owner_link, occupant_link, grant=True):
+    return client.post(reverse("citizens:tax_access", args=[owner_link.pk]),
+                       {"occupant": str(occupant_link.pk), "grant": "1" if grant else "0"})
+
+
+def _sees(client, user, link):
+    client.force_login(user)
+    page = client.get(reverse("portal:tax_account", args=[link.id])).status_code
+    [card] = client.get("/api/me/").json()["cards"]
+    return page, card["taxes"] is not None
+
+
+def test_the_owner_shows_the_tax_account_to_an_occupant_and_takes_it_back(client, owner,
+                                                                          occupant):
+    owner_user, owner_link = owner
+    tenant, tenant_link = occupant
+    tenant.email, tenant.first_name, tenant.last_name = "jeanne.t@example.org", "Jeanne", "T."
+    tenant.save()
+    assert _sees(client, tenant, tenant_link) == (404, False)
+    client.force_login(owner_user)
+    page = client.get(reverse("citizens:link_detail", args=[owner_link.pk])).content.decode()
+    # The owner recognises the tenant without being handed their address.
+    assert "Jeanne T." in page and "j…@example.org" in page and "jeanne.t@" not in page
+    assert _grant(client, owner_link, tenant_link).status_code == 302
+    assert _sees(client, tenant, tenant_link) == (200, True)
+    client.force_login(owner_user)
+    _grant(client, owner_link, tenant_link, grant=False)
+    assert _sees(client, tenant, tenant_link) == (404, False)
+    assert AccessLog.objects.filter(subject=tenant, actor=owner_user, action="change").count() == 2
+
+
+def test_the_grant_ends_with_the_owners_link(client, owner, occupant):
+    owner_user, owner_link = owner
+    tenant, tenant_link = occupant
+    client.force_login(owner_user)
+    _grant(client, owner_link, tenant_link)
+    assert _sees(client, tenant, tenant_link) == (200, True)
+    client.force_login(owner_user)
+    client.post(reverse("citizens:link_remove", args=[owner_link.pk]))
+    assert _sees(client, tenant, tenant_link) == (404, False)
+
+
+def test_only_the_owner_can_show_the_tax_account(client, owner, occupant, prop,
+                                                 django_user_model):
+    """Nobody else can grant it: the occupant to themself or to another occupant, another
+    citizen (with the owner's link id: a 404), a second occupant of the same property."""
+    owner_user, owner_link = owner
+    tenant, tenant_link = occupant
+    other = django_user_model.objects.create_user(username="colocataire", password="x")
+    other_link = PropertyLink.objects.create(user=other, property=prop, role="occupant",
+                                             status="verified", method="clerk")
+    client.force_login(tenant)
+    assert _grant(client, tenant_link, other_link).status_code == 302  # refused, with a message
+    assert _grant(client, tenant_link, tenant_link).status_code == 302
+    assert _grant(client, owner_link, tenant_link).status_code == 404  # not their link
+    stranger = django_user_model.objects.create_user(username="voisin", password="x")
+    client.force_login(stranger)
+    assert _grant(client, owner_link, tenant_link).status_code == 404
+    assert client.get(reverse("citizens:link_detail", args=[owner_link.pk])).status_code == 404
+    assert PropertyLink.objects.filter(tax_access_from__isnull=False).count() == 0
+    assert _sees(client, tenant, tenant_link) == (404, False)
+    assert _sees(client, other, other_link) == (404, False)
+    # A grant to one occupant is not a grant to the other.
+    client.force_login(owner_user)
+    _grant(client, owner_link, tenant_link)
+    assert _sees(client, other, other_link) == (404, False)
+    assert _sees(client, tenant, tenant_link) == (200, True)
+
+
+def test_an_occupant_is_told_who_can_show_the_tax_account(client, occupant):
+    tenant, tenant_link = occupant
+    client.force_login(tenant)
+    page = client.get(reverse("citizens:link_detail", args=[tenant_link.pk])).content.decode()
+    assert 'data-testid="tax-hint"' in page
+    assert reverse("portal:tax_account", args=[tenant_link.pk]) not in page
