@@ -75,6 +75,7 @@ def property_page(request, pk):
         "roll": entries[0] if entries else None, "history": entries,
         "use_labels": labels, "groups": grouped_by_category(places), "place_count": len(places),
         "radius": radius, "map_config": config,
+        "located": bool(prop.shape) or prop.lon is not None,
         "streams_html": streams.html, "has_schedules": streams.any,
         "watering": watering_status(prop, now, address=addresses[0] if addresses else None),
         "ical_url": request.build_absolute_uri(reverse("property-ical", args=[prop.pk])),

@@ -131,3 +131,13 @@ def test_nearby_of_a_property_with_no_place_on_the_map_is_empty_and_of_none_a_40
     missing = Property.objects.order_by("-pk").first().pk + 1000
     response = client.get(f"/api/properties/{missing}/nearby/")
     assert response.status_code == 404
+
+
+def test_the_page_of_a_property_with_no_place_on_the_map_says_why_it_has_no_nearby_list(client):
+    """Issue 12: such a page said "0 places within 300 m", as if the area were empty."""
+    unplaced = Property.objects.create(matricule="9999-99-9999-9-000-0000")
+    response = client.get(f"/propriete/{unplaced.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="not-located"' in page and "not on the map yet" in page
+    assert "0 places within" not in page and "No listed place" not in page
