@@ -56,8 +56,15 @@ demo: demo-data
 	@echo "Guichet (Pincourt demo) at http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Then the spatial and request tests again in another storage CRS (UTM 18N, which covers the demo
+# town), in a database of their own: a hard-coded SRID cannot come back (issue 12).
+SRID_CHECK ?= 32618
+SRID_DATABASE_URL ?= postgis://postgres@127.0.0.1:$(PGPORT)/guichet_srid
+
 test: system-deps-browser venv db static
 	$(PY) -m pytest $(PYTEST_ARGS)
+	GUICHET_SRID=$(SRID_CHECK) DATABASE_URL=$(SRID_DATABASE_URL) $(PY) -m pytest -q -p no:cacheprovider \
+	  tests/test_srid.py tests/service_requests tests/geo tests/properties tests/collections_schedule
 
 bench: system-deps-bench venv db
 	$(PY) bench/run.py $(BENCH_ARGS)

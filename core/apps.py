@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Shared records")
 
     def ready(self):
-        from . import personal_data
+        from . import checks, personal_data  # noqa: F401 (checks: registered on import)
         from .access_log import export_access_log
 
         personal_data.register("access_log", export=export_access_log, order=900)

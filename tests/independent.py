@@ -2,6 +2,7 @@
 PostGIS): what the tests compare the application's answers with."""
 import csv
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from shapely.geometry import shape
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "pincourt"
 OSM_FILES = ["pincourt-osm-2022-10-29.geojson", "pincourt-amenities-osm-2022-10-24.geojson"]
-SRID = 32188
+SRID = int(os.environ.get("GUICHET_SRID", "32188"))  # as config/settings.py reads it
 
 
 @lru_cache

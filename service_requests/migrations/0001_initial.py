@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('location', django.contrib.gis.db.models.fields.PointField(srid=32188, verbose_name='location')),
+                ('location', django.contrib.gis.db.models.fields.PointField(srid=settings.GUICHET_SRID, verbose_name='location')),
                 ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
                 ('description', models.TextField(max_length=5000, verbose_name='description')),
                 ('answers', models.JSONField(blank=True, default=dict, verbose_name='answers')),

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from pyproj import Transformer
 from shapely.geometry import shape
@@ -24,13 +25,13 @@ from core.importers.report import ImportFailed
 
 pytestmark = pytest.mark.django_db
 
-SRID = 32188
+SRID = settings.GUICHET_SRID
 MONDAY = dt.date(2026, 1, 5)  # a Monday (calendar fact)
 to_m = Transformer.from_crs(4326, SRID, always_xy=True)
 
 
 def metric(geom):
-    """A lon/lat shapely geometry in EPSG:32188, with pyproj."""
+    """A lon/lat shapely geometry in the storage CRS, with pyproj."""
     return shapely.transform(geom, lambda c: np.column_stack(to_m.transform(c[:, 0], c[:, 1])))
 
 

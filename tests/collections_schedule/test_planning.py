@@ -10,6 +10,7 @@ import io
 
 import pytest
 import shapely
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.gis.db.models.functions import AsWKT
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
@@ -26,7 +27,7 @@ from properties.models import Property
 
 pytestmark = pytest.mark.django_db
 
-SRID = 32188
+SRID = settings.GUICHET_SRID
 MONDAY = "RRULE:FREQ=WEEKLY;BYDAY=MO"
 TUESDAY = "RRULE:FREQ=WEEKLY;BYDAY=TU"
 WEDNESDAY = "RRULE:FREQ=WEEKLY;BYDAY=WE"

@@ -5,13 +5,14 @@ import zipfile
 
 import pytest
 import shapely
+from django.conf import settings
 from django.contrib.gis.geos import LineString
 from pyproj import Transformer
 
 from collections_schedule.models import Zone, ZoneSet
 
 pytestmark = pytest.mark.django_db
-to_ll = Transformer.from_crs(32188, 4326, always_xy=True)
+to_ll = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
 
 
 @pytest.fixture

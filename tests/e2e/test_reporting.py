@@ -7,6 +7,7 @@ import threading
 import uuid
 
 import pytest
+from django.conf import settings
 from PIL import Image
 from playwright.sync_api import expect
 from pyproj import Transformer
@@ -17,7 +18,7 @@ from tests.e2e.test_property_map import _serious
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 PASSWORD = "x-Citoyenne-2026!"
-TO_WGS84 = Transformer.from_crs(32188, 4326, always_xy=True)
+TO_WGS84 = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
 
 
 def _in_thread(function, *args):

@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pytest
 import shapely
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from pyproj import Transformer
 from shapely.geometry import shape
@@ -21,8 +22,8 @@ def test_geojson_extract_commit_then_reimport_updates(data_dir):
     assert (report.created, report.updated, len(report.skipped)) == (3, 0, 0)
     again = import_places(path, category="park", commit=True, id_field="osm_id")
     assert (again.created, again.updated) == (0, 3)
-    # Stored in metres (EPSG:32188): compare with pyproj on the source coordinates.
-    to_m = Transformer.from_crs(4326, 32188, always_xy=True)
+    # Stored in metres (settings.GUICHET_SRID): compare with pyproj on the source coordinates.
+    to_m = Transformer.from_crs(4326, settings.GUICHET_SRID, always_xy=True)
     for feature in json.loads(path.read_text())["features"]:
         place = Place.objects.get(source_id=feature["properties"]["osm_id"],
                                   source__startswith="file")

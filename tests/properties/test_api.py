@@ -3,13 +3,14 @@ import random
 
 import pytest
 import shapely
+from django.conf import settings
 from pyproj import Transformer
 
 from properties.models import Property
 from tests import independent
 
 pytestmark = pytest.mark.django_db
-to_ll = Transformer.from_crs(32188, 4326, always_xy=True)
+to_ll = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
 
 
 def test_detail_has_current_roll_and_history(client):
@@ -81,7 +82,7 @@ def test_nearby_radius_is_validated(client):
 
 def test_places_in_bbox_by_category_match_shapely(client):
     west, south, east, north = -73.995, 45.375, -73.980, 45.390
-    to_m = Transformer.from_crs(4326, 32188, always_xy=True)
+    to_m = Transformer.from_crs(4326, settings.GUICHET_SRID, always_xy=True)
     box = shapely.box(*to_m.transform(west, south), *to_m.transform(east, north))
     expected = {osm_id for (osm_id, cat), g in independent.osm_places().items()
                 if cat in ("park", "playground") and g.intersects(box.envelope)}
@@ -136,8 +137,8 @@ def test_nearby_of_a_property_with_no_place_on_the_map_is_empty_and_of_none_a_40
 def test_the_page_of_a_property_with_no_place_on_the_map_says_why_it_has_no_nearby_list(client):
     """Issue 12: such a page said "0 places within 300 m", as if the area were empty."""
     unplaced = Property.objects.create(matricule="9999-99-9999-9-000-0000")
-    response = client.get(f"/propriete/{unplaced.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(f"/propriete/{unplaced.pk}/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'data-testid="not-located"' in page and "not on the map yet" in page
-    assert "0 places within" not in page and "No listed place" not in page
+    assert 'data-testid="not-located"' in page and "pas encore sur la carte" in page
+    assert "0 lieu" not in page and "Aucun lieu" not in page

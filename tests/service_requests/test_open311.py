@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -24,8 +25,8 @@ from tests.citizens.conftest import make_citizen, smtp_sink  # noqa: F401 (fixtu
 
 pytestmark = pytest.mark.django_db
 CATEGORIES = Path(__file__).parents[2] / "data" / "pincourt" / "request-categories.json"
-TO_WGS84 = Transformer.from_crs(32188, 4326, always_xy=True)
-FROM_WGS84 = Transformer.from_crs(4326, 32188, always_xy=True)
+TO_WGS84 = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
+FROM_WGS84 = Transformer.from_crs(4326, settings.GUICHET_SRID, always_xy=True)
 BASE = "/open311/v2/"
 FORMATS = ("json", "xml")
 # The spec's field lists (GeoReport v2, "Response" of each method), in its order.

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from pyproj import Transformer
 
@@ -14,7 +15,7 @@ from service_requests.models import ServiceRequest
 from service_requests.selectors import public_queryset
 
 pytestmark = pytest.mark.django_db
-TO_WGS84 = Transformer.from_crs(32188, 4326, always_xy=True)
+TO_WGS84 = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
 
 
 @pytest.fixture

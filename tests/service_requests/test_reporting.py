@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -21,8 +22,8 @@ from tests.citizens.conftest import make_citizen, smtp_sink  # noqa: F401 (fixtu
 
 pytestmark = pytest.mark.django_db
 CATEGORIES = Path(__file__).parents[2] / "data" / "pincourt" / "request-categories.json"
-TO_WGS84 = Transformer.from_crs(32188, 4326, always_xy=True)
-FROM_WGS84 = Transformer.from_crs(4326, 32188, always_xy=True)
+TO_WGS84 = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
+FROM_WGS84 = Transformer.from_crs(4326, settings.GUICHET_SRID, always_xy=True)
 
 
 @pytest.fixture

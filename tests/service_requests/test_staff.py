@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -23,7 +24,7 @@ from service_requests.models import Category, Event, Follower, ServiceRequest
 
 pytestmark = pytest.mark.django_db
 CATEGORIES = Path(__file__).parents[2] / "data" / "pincourt" / "request-categories.json"
-TO_WGS84 = Transformer.from_crs(32188, 4326, always_xy=True)
+TO_WGS84 = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
 GEOD = Geod(ellps="GRS80")
 QUEUE = reverse("requests_staff:queue")
 

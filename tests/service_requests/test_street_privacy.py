@@ -11,6 +11,7 @@ import math
 
 import pytest
 import shapely
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -23,8 +24,8 @@ from tests import independent
 from tests.service_requests.test_staff import categories, clerk, homes  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
-TO_WGS84 = Transformer.from_crs(32188, 4326, always_xy=True)
-TO_METRES = Transformer.from_crs(4326, 32188, always_xy=True)
+TO_WGS84 = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
+TO_METRES = Transformer.from_crs(4326, settings.GUICHET_SRID, always_xy=True)
 STRETCH = 100
 
 
