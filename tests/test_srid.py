@@ -38,8 +38,8 @@ def test_a_database_in_another_crs_is_refused_before_anything_is_written(setting
     other = 32188 if settings.GUICHET_SRID != 32188 else 32618
     with transaction.atomic():
         with connection.cursor() as cursor:  # as if the town had been loaded in another CRS
-            cursor.execute("ALTER TABLE geo_street ALTER COLUMN geom TYPE geometry(MultiLineString, "
-                           f"{other}) USING ST_Transform(geom, {other})")
+            cursor.execute("ALTER TABLE geo_street ALTER COLUMN geom TYPE "
+                           f"geometry(MultiLineString, {other}) USING ST_Transform(geom, {other})")
         errors = geometry_columns_match_the_srid(databases=["default"])
         transaction.set_rollback(True)
     assert [e.id for e in errors] == ["guichet.E003"]
