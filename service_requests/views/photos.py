@@ -1,6 +1,7 @@
 """A report's photos, served by Django after checking who asks: anyone once staff approved it
 and the report shows its photos (selectors.photos_are_public), the reporter, staff. The files
-under MEDIA_ROOT are never served as they are: a URL that leaked would show a photo nobody reviewed (faces, plates, a home)."""
+under MEDIA_ROOT are never served as they are: a URL that leaked would show a photo nobody
+reviewed (faces, plates, a home)."""
 import mimetypes
 
 from django.core.files.storage import default_storage
