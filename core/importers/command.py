@@ -6,6 +6,11 @@ from .report import ImportFailed
 
 
 class ImportCommand(BaseCommand):
+    # No system checks: they load every URLconf, hence every view and what it imports (pandas,
+    # geopandas: over 200 MB before the first byte of the file is read). An importer needs its
+    # models only; `manage.py check` and the deployment run the checks.
+    requires_system_checks = []
+
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--commit", action="store_true",

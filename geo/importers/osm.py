@@ -26,10 +26,11 @@ def load_tag_table(path=TAG_TABLE) -> list[tuple[str, str, str]]:
         return [(r["key"], r["value"], r["category"]) for r in rows]
 
 
-def import_osm(path, *, commit: bool = False, tag_table=TAG_TABLE) -> ImportReport:
+def import_osm(path, *, commit: bool = False, tag_table=TAG_TABLE,
+               source_srid: int | None = None) -> ImportReport:
     report = ImportReport()
     path = Path(path)
-    gdf = read_gis_file(path, report)
+    gdf = read_gis_file(path, report, source_srid=source_srid)
     rules = load_tag_table(tag_table)
     categories = {c.slug: c for c in PlaceCategory.objects.all()}
     missing = {cat for _k, _v, cat in rules} - set(categories)

@@ -29,6 +29,7 @@ def import_places(path, *, category: str, commit: bool = False, source_srid: int
     inside = territory_filter(report)
     source = f"file:{gdf.attrs.get('source_name') or str(path).rsplit('/', 1)[-1]}"
 
+    seen = {}  # source_id: the feature that has it
     with transaction.atomic():
         for n, row in enumerate(gdf.itertuples(index=False), start=1):
             geom = row.geometry
@@ -43,6 +44,11 @@ def import_places(path, *, category: str, commit: bool = False, source_srid: int
                 report.skip(ref, _("unsupported geometry type %(t)s") % {"t": geom.geom_type})
                 continue
             source_id = str(getattr(row, id_field)) if id_field else f"#{n}"
+            if source_id in seen:  # would overwrite the first one's place
+                report.skip(ref, _("identifier %(id)s already used by feature %(n)d")
+                            % {"id": source_id, "n": seen[source_id]})
+                continue
+            seen[source_id] = n
             values = {
                 "name": _text(getattr(row, name_field, "") if name_field else ""),
                 "address": _text(getattr(row, address_field, "") if address_field else ""),

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.importers.report import ImportFailed, ImportReport
+from geo.models import Territory
 
 from .roll_xml import iter_roll
 
@@ -204,7 +205,10 @@ def import_roll(path, *, commit: bool = False) -> ImportReport:
     header = {}
     bad = []  # positions of the units that could not be read (not staged): few
 
+    territory = Territory.objects.current()  # read before the COPY holds the connection
+
     def on_header(code, year):
+        _check_municipality(code, territory)
         header.update(code=code, year=year)
 
     def on_bad_unit(position, reason):
@@ -230,6 +234,21 @@ def import_roll(path, *, commit: bool = False) -> ImportReport:
         if not commit:
             transaction.set_rollback(True)
     return report
+
+
+def _check_municipality(code, territory):
+    """A roll names its municipality (RLM01A); when the territory loaded has a geographic code,
+    it must be that one (the matricules of another town's roll would overwrite this town's)."""
+    if not code:
+        raise ImportFailed(_("The roll file does not name its municipality (RLM01A, the MAMH "
+                             "geographic code, is missing or empty): export the roll again. "
+                             "Nothing was saved."))
+    if territory is not None and territory.code and territory.code != code:
+        raise ImportFailed(_("This roll is the one of municipality %(code)s (RLM01A), not of "
+                             "%(name)s (%(territory_code)s): check that it is the right file. "
+                             "Nothing was saved.")
+                           % {"code": code, "name": territory.name,
+                              "territory_code": territory.code})
 
 
 def _stage(cur, lines) -> int:

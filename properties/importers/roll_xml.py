@@ -6,8 +6,13 @@ addresses, RL0103 its lots, RL0104A..F its matricule, RL04xx its values.
 
 lxml's iterparse hands over one finished <RLUEx> at a time (the tag filter runs in C); each unit
 is read in one pass over its elements, then it and its earlier siblings are deleted, so memory stays
-flat whatever the file size (Montréal's roll is ~800 MB). Entities are not resolved and nothing
-is fetched from the network (no XXE)."""
+flat whatever the file size (Montréal's roll is ~800 MB).
+
+A roll has no DTD: a file that declares one (<!DOCTYPE>, hence entities: XXE, "billion laughs",
+an entity standing for a street name) is refused before any unit is read, and entities are never
+resolved nor anything fetched. libxml2's limits stay on (no huge_tree: a text node over 10 MB is
+an error, not 10 MB of memory), and elements that are not units cannot pile up in memory: the
+file is refused when UNIT_WINDOW bytes pass without the end of a unit."""
 import datetime as dt
 import json
 import math
@@ -192,6 +197,43 @@ def read_unit(el, position) -> str:
             + "\t".join([v if v is not None else "\\N" for v in row]) + "\n")
 
 
+# The most bytes read without the end of a unit (from the start of the file, or from the end of
+# the previous unit). A unit is a few kB; elements the filter does not hand over stay in the tree
+# until the next unit ends, at up to 30 times their size in the file (measured: 200 MB of "<a/>"
+# took 6.4 GB): this bounds that to a few tens of MB.
+UNIT_WINDOW = 1 << 20
+
+
+class _Reader:
+    """The binary file as lxml reads it, counting the bytes read since the last unit."""
+
+    def __init__(self, raw):
+        self.raw, self.since_unit = raw, 0
+
+    def read(self, size=-1):
+        if self.since_unit > UNIT_WINDOW:
+            raise ImportFailed(_("The roll file has more than %(mb)d MB without an evaluation "
+                                 "unit (<RLUEx>): it is not a MAMH roll file, or it is damaged. "
+                                 "Nothing was saved.") % {"mb": UNIT_WINDOW >> 20})
+        data = self.raw.read(size)
+        self.since_unit += len(data)
+        return data
+
+
+def _refuse_dtd(el):
+    docinfo = el.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise _dtd_refused()
+
+
+def _dtd_refused():
+    return ImportFailed(_("The roll file declares a DTD (<!DOCTYPE ...>), which a MAMH roll "
+                          "never has: it may hide entities (references to other files, or "
+                          "text expanded without limit). Export the roll again from the "
+                          "evaluation software, or remove the <!DOCTYPE> declaration. Nothing "
+                          "was saved."))
+
+
 def iter_roll(path, on_header, on_bad_unit):
     """Yield the units one at a time, each as a line of COPY text (read_unit).
     `on_header(code, year)` is called before the first unit;
@@ -200,18 +242,26 @@ def iter_roll(path, on_header, on_bad_unit):
     header = {}
     position = 0
     root_tag = None
-    source = path if hasattr(path, "read") else str(path)  # a file name, or a binary file
-    events = etree.iterparse(source, events=("end",), tag=("RLUEx", "RLM01A", "RLM02A"),
-                             resolve_entities=False, no_network=True, huge_tree=True,
-                             remove_blank_text=True)  # no whitespace nodes to build
+    if hasattr(path, "read"):  # a binary file
+        if b"<!DOCTYPE" in path.read(1 << 16):  # before libxml2 reads the DTD at all
+            raise _dtd_refused()
+        path.seek(0)
+        source = _Reader(path)
+        events = _iterparse(source)
+    else:  # a file name
+        with open(path, "rb") as raw:
+            yield from iter_roll(raw, on_header, on_bad_unit)
+        return
     try:
         for _event, el in events:
             if root_tag is None:
+                _refuse_dtd(el)
                 root_tag = el.getroottree().getroot().tag
             if el.tag != "RLUEx":
                 header[el.tag] = (el.text or "").strip()
                 continue
             position += 1
+            source.since_unit = 0
             if position == 1:
                 on_header(header.get("RLM01A", ""), _year(header))
             try:
@@ -238,3 +288,10 @@ def _year(header):
     if not raw[:4].isdigit():
         raise ImportFailed(_("The roll file has no roll year (RLM02A)."))
     return int(raw[:4])
+
+
+def _iterparse(source):
+    return etree.iterparse(source, events=("end",), tag=("RLUEx", "RLM01A", "RLM02A"),
+                           resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False,  # libxml2's limits on
+                           remove_blank_text=True)  # no whitespace nodes to build

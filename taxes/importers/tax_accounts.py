@@ -2,9 +2,10 @@
 payments received. Layout of the file (also in docs/tax-csv-layout.md):
 
 File
-    CSV, UTF-8 (a byte-order mark is accepted, as Excel writes it), fields separated by commas
-    or semicolons (read from the header line), a header line with these column names (any
-    order, any case; extra columns are ignored):
+    CSV, UTF-8 (a byte-order mark is accepted, as Excel writes it; any other encoding is
+    refused, naming its first line that is not UTF-8: save it as "CSV UTF-8"), fields separated
+    by commas or semicolons (read from the header line), a header line with these column names
+    (any order, any case; extra columns are ignored):
 
     matricule, annee, no_compte, type, date, montant, no_versement, reference, taux_interet
 
@@ -42,10 +43,12 @@ Rules
     - Upsert keys: bill (property, annee, no_compte); instalment (bill, no_versement); payment
       (bill, reference).
     - All or nothing: a dry run unless commit=True.
+    - A damaged file is refused as a whole, nothing saved: not UTF-8, a line over 64 kB, a quote
+      that does not close on its line, a last line cut short (truncated), more than 1000
+      unreadable lines. The file is read line by line, never whole.
 """
 import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -115,41 +118,107 @@ def parse_matricule(text: str) -> str:
     return cleaned
 
 
+# A tax export's line is a few hundred bytes; a longer one is not a line of it (and the csv
+# module refuses fields over 128 kB). The file is read line by line, never whole.
+MAX_LINE_BYTES = 64 * 1024
+# Unreadable lines are reported one by one; past this many the file is refused (and the report
+# does not grow with a file that is not an export at all).
+MAX_BAD_LINES = 1000
+
+
+def _not_utf8(path, n):
+    return ImportFailed(_("The file %(name)s is not UTF-8 text (line %(n)d): save it as "
+                          "“CSV UTF-8” (in Excel: Save as, CSV UTF-8), then import it "
+                          "again. Nothing was saved.") % {"name": path.name, "n": n})
+
+
+class _Lines:
+    """The file's lines as text, one at a time (`n`: how many were read); ImportFailed at the
+    first one that is not UTF-8 text (a byte-order mark is accepted) or is too long."""
+
+    def __init__(self, path: Path, raw):
+        self.path, self.raw, self.n, self.ended = path, raw, 0, True
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.raw.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            raise StopIteration
+        self.n += 1
+        if b"\0" in line:
+            raise _not_utf8(self.path, self.n)
+        if len(line) > MAX_LINE_BYTES:
+            raise ImportFailed(_("Line %(n)d of %(name)s is longer than %(kb)d kB: this is not "
+                                 "a tax account export. Nothing was saved.")
+                               % {"n": self.n, "name": self.path.name,
+                                  "kb": MAX_LINE_BYTES // 1024})
+        try:
+            text = line.decode("utf-8-sig" if self.n == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8(self.path, self.n) from None
+        self.ended = text.endswith(("\n", "\r"))
+        return text
+
+
 def read_rows(path: Path):
-    """(line number, row as a dict of the known columns) for each data line. ImportFailed for a
-    file that is empty, not UTF-8 text, or without the expected columns."""
+    """(line number, row as a dict of the known columns) for each data line, read as a stream.
+    ImportFailed for a file that is empty, not UTF-8 text, not CSV, truncated, or without the
+    expected columns."""
     if not path.exists():
         raise ImportFailed(_("File not found: %(path)s") % {"path": path})
-    raw = path.read_bytes()
-    if not raw.strip():
+    if path.stat().st_size == 0:
         raise ImportFailed(_("The file %(name)s is empty.") % {"name": path.name})
-    try:
-        if b"\0" in raw:
-            raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailed(_("The file %(name)s is not a CSV file (UTF-8 text expected).")
-                           % {"name": path.name}) from None
-    header = text.lstrip().splitlines()[0]
-    # Sniffing reduced to what matters: the header names the columns, so the separator that
-    # splits it more is the file's (a semicolon when the amounts have decimal commas).
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip()), delimiter=delimiter)
-    names = [n.strip().lower() for n in next(reader)]
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        raise ImportFailed(_("The file %(name)s is not a tax account export: missing columns: "
-                             "%(columns)s (expected: %(expected)s).")
-                           % {"name": path.name, "columns": ", ".join(missing),
-                              "expected": ", ".join(COLUMNS)})
-    index = {c: names.index(c) for c in COLUMNS}
-    rows = 0
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        rows += 1
-        cells = [cell.strip() for cell in row] + [""] * (len(names) - len(row))
-        yield reader.line_num, {c: cells[i] for c, i in index.items()}
+    with open(path, "rb") as raw:
+        lines = _Lines(path, raw)
+        header = next((line for line in lines if line.strip()), None)
+        if header is None:
+            raise ImportFailed(_("The file %(name)s is empty.") % {"name": path.name})
+        # Sniffing reduced to what matters: the header names the columns, so the separator that
+        # splits it more is the file's (a semicolon when the amounts have decimal commas).
+        delimiter = ";" if header.count(";") > header.count(",") else ","
+        names = [n.strip().lower() for n in next(csv.reader([header], delimiter=delimiter))]
+        missing = [c for c in COLUMNS if c not in names]
+        if missing:
+            raise ImportFailed(_("The file %(name)s is not a tax account export: missing "
+                                 "columns: %(columns)s (expected: %(expected)s).")
+                               % {"name": path.name, "columns": ", ".join(missing),
+                                  "expected": ", ".join(COLUMNS)})
+        index = {c: names.index(c) for c in COLUMNS}
+        first = lines.n  # the header's line; the reader counts the lines after it
+        reader = csv.reader(lines, delimiter=delimiter)
+        rows, last, line_num = 0, None, first
+        while True:
+            start = line_num + 1  # the first line of the next row
+            try:
+                row = next(reader, None)
+            except csv.Error as exc:
+                raise ImportFailed(_("Line %(n)d of %(name)s is not valid CSV (%(error)s): a "
+                                     "quote (\") opened and not closed? Nothing was saved.")
+                                   % {"n": start, "name": path.name, "error": exc}) from None
+            if row is None:
+                break
+            line_num = first + reader.line_num
+            if any("\n" in cell or "\r" in cell for cell in row):
+                raise ImportFailed(_("Line %(n)d of %(name)s: a quote (\") opens a field that "
+                                     "does not close on the same line. Fix the quotes or export "
+                                     "the file again. Nothing was saved.")
+                                   % {"n": start, "name": path.name})
+            if not any(cell.strip() for cell in row):
+                continue
+            if last is not None:
+                yield last[:2]
+            rows += 1
+            cells = [cell.strip() for cell in row] + [""] * (len(names) - len(row))
+            last = (line_num, {c: cells[i] for c, i in index.items()}, len(row) < len(names))
+    if last is not None:
+        n, row, short = last
+        if short and not lines.ended:
+            raise ImportFailed(_("The file %(name)s ends in the middle of line %(n)d: it looks "
+                                 "truncated. Export it again. Nothing was saved.")
+                               % {"name": path.name, "n": n})
+        yield n, row
     if not rows:
         raise ImportFailed(_("The file %(name)s holds no line after its header.")
                            % {"name": path.name})
@@ -170,6 +239,13 @@ def parse_file(path: Path, report: ImportReport) -> list[_Bill]:
     """Group the lines by bill and check them; bad lines are reported (and spoil their bill)."""
     bills: dict[tuple, _Bill] = {}
     for n, row in read_rows(path):
+        if len(report.skipped) > MAX_BAD_LINES:
+            first_ref, first_reason = report.skipped[0]
+            raise ImportFailed(_("More than %(max)d lines of %(name)s cannot be read (the "
+                                 "first: %(ref)s, %(reason)s): is this the tax system's "
+                                 "export? Nothing was saved.")
+                               % {"max": MAX_BAD_LINES, "name": path.name, "ref": first_ref,
+                                  "reason": first_reason})
         try:
             key = (parse_matricule(row["matricule"]), _year(row["annee"]), row["no_compte"])
             if not key[2] or len(key[2]) > 30:
