@@ -6,7 +6,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    ParseError,
+    PermissionDenied,
+    Throttled,
+)
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -49,9 +54,11 @@ class TokenView(APIView):
                                              "see Retry-After."),
         })
     def post(self, request):
+        if not hasattr(request.data, "get"):  # a JSON array or scalar: not the documented object
+            raise ParseError(_("The request could not be understood."))
         email = str(request.data.get("email", "")).strip()
         password = str(request.data.get("password", ""))
-        if not email or not password:
+        if not email or not password or "\x00" in email:  # no account has a NUL in its e-mail
             raise AuthenticationFailed(_("Wrong e-mail or password."))
         try:
             user = authenticate(request._request, email=email, password=password)

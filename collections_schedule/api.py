@@ -6,18 +6,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
-from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from properties.models import Property
 
-from .models import Stream, Zone
+from .models import Zone
 from .selectors import lookup, property_schedule
 from .serializers import PropertyScheduleSerializer, ZoneSerializer
 
@@ -58,7 +56,8 @@ class PropertyScheduleView(APIView):
     permission_classes = []
     throttle_classes = []
 
-    @extend_schema(responses=PropertyScheduleSerializer)
+    @extend_schema(responses={200: PropertyScheduleSerializer, 304: OpenApiResponse(
+        description="Not modified: If-None-Match names the current ETag.")})
     @method_decorator(cache_control(public=True, max_age=MAX_AGE))
     @method_decorator(condition(etag_func=schedule_etag))  # 304 on a matching If-None-Match
     def get(self, request, pk):
@@ -85,8 +84,6 @@ class ZoneViewSet(viewsets.ReadOnlyModelViewSet):
               .annotate(geom_wgs84=Transform("geom", 4326))
               .order_by("zone_set__stream__sort_order", "code"))
         stream = self.request.query_params.get("stream")
-        if stream:
-            if not Stream.objects.filter(slug=stream).exists():
-                raise ParseError(_("Unknown stream %(slug)s.") % {"slug": stream})
+        if stream:  # an unknown stream has no zone: an empty list, as any filter
             qs = qs.filter(zone_set__stream__slug=stream)
         return qs

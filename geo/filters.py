@@ -1,4 +1,6 @@
 """API filters for spatial reads."""
+import re
+
 import django_filters
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
@@ -10,6 +12,9 @@ from .geometry import OutsideProjection, transformed
 from .models import Place
 
 MAX_BBOX_DEGREES = 1.0  # a viewport wider than this is not a town map: refuse, do not scan
+_LON = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"
+_LAT = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+BBOX_PATTERN = rf"^{_LON},{_LAT},{_LON},{_LAT}$"
 
 
 class WGS84InBBoxFilter(InBBoxFilter):
@@ -23,11 +28,10 @@ class WGS84InBBoxFilter(InBBoxFilter):
         raw = request.query_params.get(self.bbox_param)
         if raw is None:
             return None
-        try:
-            x1, y1, x2, y2 = (float(n) for n in raw.split(","))
-        except ValueError:
+        if not re.fullmatch(BBOX_PATTERN, raw):  # as documented: no "1e2", "nan" nor spaces
             raise ParseError(
-                _("in_bbox must be four numbers: min_lon,min_lat,max_lon,max_lat.")) from None
+                _("in_bbox must be four numbers: min_lon,min_lat,max_lon,max_lat."))
+        x1, y1, x2, y2 = (float(n) for n in raw.split(","))
         if not (-180 <= x1 < x2 <= 180 and -90 <= y1 < y2 <= 90):
             raise ParseError(_("in_bbox is not a valid box: min_lon,min_lat,max_lon,max_lat in "
                                "degrees, minimum before maximum."))
@@ -40,6 +44,17 @@ class WGS84InBBoxFilter(InBBoxFilter):
             return transformed(box, settings.GUICHET_SRID, clone=True)
         except OutsideProjection:
             raise ParseError(_("in_bbox is outside the area of the town's maps.")) from None
+
+    def get_schema_operation_parameters(self, view):
+        return [{
+            "name": self.bbox_param, "required": False, "in": "query",
+            "description": (
+                "A box in WGS 84 degrees: min_lon,min_lat,max_lon,max_lat, minimum before "
+                f"maximum, at most {MAX_BBOX_DEGREES:g} degree a side, in the area of the "
+                "town's maps (else a 400 that says which)."),
+            "schema": {"type": "string", "pattern": BBOX_PATTERN,
+                       "example": "-74.0,45.35,-73.95,45.4"},
+        }]
 
     def filter_queryset(self, request, queryset, view):
         bbox = self.get_filter_bbox(request)

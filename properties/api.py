@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError
@@ -59,7 +59,8 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
         return context
 
     @extend_schema(
-        parameters=[OpenApiParameter("radius", OpenApiTypes.INT, required=False,
+        parameters=[OpenApiParameter("radius", {"type": "integer", "minimum": 1,
+                                                "maximum": MAX_RADIUS_M}, required=False,
                                      description="Metres (default GUICHET_PROXIMITY_M, max 2000)."),
                     OpenApiParameter("category", OpenApiTypes.STR, required=False,
                                      description="Category slugs, comma-separated.")],
@@ -71,7 +72,7 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
         nearest first, as a GeoJSON FeatureCollection with `distance_m` and `category`."""
         radius = request.query_params.get("radius")
         if radius is not None:
-            if not radius.isdigit() or not 0 < int(radius) <= MAX_RADIUS_M:
+            if not (radius.isascii() and radius.isdigit()) or not 0 < int(radius) <= MAX_RADIUS_M:
                 raise ParseError(_("radius must be a whole number of metres between 1 and "
                                    "%(max)d.") % {"max": MAX_RADIUS_M})
             radius = int(radius)
@@ -83,7 +84,8 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True,
+        parameters=[OpenApiParameter("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                                     required=True,
                                      description="Civic address, matricule or lot number.")],
         responses=AddressMatchSerializer(many=True),
     )
@@ -99,9 +101,12 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(AddressMatchSerializer(find_properties(q), many=True).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
-                    OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True)],
-        responses=PropertySerializer,
+        parameters=[OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180},
+                                     required=True),
+                    OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90},
+                                     required=True)],
+        responses={200: PropertySerializer, 404: OpenApiResponse(
+            description="No property at this point, or the point is outside the territory.")},
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def at(self, request):

@@ -62,6 +62,14 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.filter(status__in=wanted)
 
 
+class ReportApiFilter(ReportFilter):
+    """The API's: a category by its code, and an unknown code matches nothing (an empty
+    layer), as any filter; the page's form keeps its list of choices."""
+
+    category = django_filters.CharFilter(field_name="category__code",
+                                         help_text="Category code.")
+
+
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Public reports, filtered by bounding box (in_bbox), category (code) and status
     (repeatable; "open" = every open status). Newest first."""
@@ -71,7 +79,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReportSerializer
     pagination_class = GeoPagination
     filter_backends = [WGS84InBBoxFilter, *viewsets.ReadOnlyModelViewSet.filter_backends]
-    filterset_class = ReportFilter
+    filterset_class = ReportApiFilter
     bbox_filter_field = "location"
     bbox_filter_q = staticmethod(shown_in_box)  # the shown place, never the exact one
 

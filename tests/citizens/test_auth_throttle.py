@@ -185,3 +185,17 @@ def test_counters_are_shared_between_worker_processes(transactional_db, client, 
     assert "trop de tentatives" in response.content.decode().lower()
     [[code, retry_after]] = _other_worker("cible@example.org", PASSWORD)
     assert code == 429 and int(retry_after) > 0
+
+
+@pytest.mark.django_db
+def test_the_api_reads_no_http_basic_credentials(client, make_citizen):
+    """Only the session (and, where a view says so, the app's token): HTTP Basic credentials
+    on any API URL would be a way to try passwords past the sign-in's throttles."""
+    import base64
+
+    make_citizen("basic@example.org", password="x-Citoyenne-2026!")
+    for password in ("x-Citoyenne-2026!", "wrong"):
+        credentials = base64.b64encode(f"basic@example.org:{password}".encode()).decode()
+        header = {"HTTP_AUTHORIZATION": f"Basic {credentials}"}
+        assert client.get("/api/places/", {"page_size": 1}, **header).status_code == 200
+        assert client.get("/api/me/", **header).status_code == 403

@@ -61,7 +61,16 @@ def test_map_click_outside_the_territory_or_on_nothing(client):
     ("/api/places/?in_bbox=-73,45,-74,46", 400),
     ("/api/places/?in_bbox=-80,40,-70,50", 400),
     ("/api/places/?page=999", 404),
-    ("/api/places/?page_size=abc", 200),
+    ("/api/places/?page_size=abc", 400),  # as documented: whole numbers, 1 to 1,000
+    ("/api/places/?page_size=0", 400),
+    ("/api/places/?page_size=1001", 400),
+    ("/api/places/?page=", 400),
+    ("/api/places/?page=0", 400),
+    ("/api/places/?page_size=1000", 200),
+    ("/api/places/?in_bbox=1e1,45,-73,46", 400),
+    ("/api/places/?category=a%00b", 400),  # PostgreSQL cannot compare a NUL byte
+    ("/api/collection-zones/?stream=volcano", 200),  # an unknown stream: no zone
+    ("/api/reports/?category=volcano", 200),
     ("/api/properties/?in_bbox=x,y,z,w", 400),
     ("/propriete/999999/", 404),
 ])
