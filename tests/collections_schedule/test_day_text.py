@@ -49,6 +49,17 @@ from collections_schedule.importers.day_text import parse_collection_text
     # "twice a week" with as many days
     ("deux fois par semaine, lundi et jeudi", [1, 4], 1),
     ("twice a week: Monday and Thursday", [1, 4], 1),
+    # a season in whole months, a weekday of the month (RRULEs in test_rrule)
+    ("Le mardi, d'avril à novembre", [2], 1),
+    ("premier lundi du mois", [1], 1),
+    ("First Monday of the month", [1], 1),
+    # glued to the next word (a real file, issue 12)
+    ("Collecte le mercrediHeures : 7 h à 19 h", [3], 1),
+    ("LUNDIMATIN", [1], 1),
+    # incidental phrases about something else
+    ("Le mardi. Les sacs de plastique ne sont pas acceptés.", [2], 1),
+    ("Lundi, selon le cas", [1], 1),
+    ("Le bac brun remplace le sac vert. Collecte le mardi.", [2], 1),
 ])
 def test_readable_texts(text, weekdays, interval):
     parsed = parse_collection_text(text)
@@ -60,9 +71,20 @@ def test_readable_texts(text, weekdays, interval):
     ("La collecte a lieu les MARDIS", "RRULE:FREQ=WEEKLY;BYDAY=TU"),
     ("Collecte le jeudi et le lundi", "RRULE:FREQ=WEEKLY;BYDAY=MO,TH"),
     ("Tous les mercredis, aux deux semaines", "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=WE"),
+    ("le premier lundi du mois", "RRULE:FREQ=MONTHLY;BYDAY=1MO"),
+    ("le dernier vendredi de chaque mois", "RRULE:FREQ=MONTHLY;BYDAY=-1FR"),
+    ("le premier et le troisième lundi du mois", "RRULE:FREQ=MONTHLY;BYDAY=1MO,3MO"),
+    ("premier et troisième lundis du mois", "RRULE:FREQ=MONTHLY;BYDAY=1MO,3MO"),
+    ("Le mardi, d'avril à novembre", "RRULE:FREQ=WEEKLY;BYDAY=TU;BYMONTH=4,5,6,7,8,9,10,11"),
+    ("du 1er avril au 30 novembre, le lundi",
+     "RRULE:FREQ=WEEKLY;BYDAY=MO;BYMONTH=4,5,6,7,8,9,10,11"),
+    ("de mai à octobre, aux deux semaines, le jeudi",
+     "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;BYMONTH=5,6,7,8,9,10"),
+    ("Le lundi, de décembre à mars", "RRULE:FREQ=WEEKLY;BYDAY=MO;BYMONTH=1,2,3,12"),
 ])
 def test_rrule(text, rrule):
-    assert parse_collection_text(text).rrule == rrule
+    parsed = parse_collection_text(text)
+    assert (parsed.rrule if parsed else None) == rrule
 
 
 @pytest.mark.parametrize("text", [
@@ -82,10 +104,16 @@ def test_rrule(text, rrule):
     "Monday weekly, Thursday every other week",
     "every other Monday and Thursday",             # which days every other week?
     "deux fois par semaine, le lundi",             # two collections, one day named
-    "premier lundi du mois",
-    "First Monday of the month",
     "Tuesdays in May",
-    "Le mardi, d'avril à novembre",
+    "Le mardi en mai",
+    "du 15 avril au 15 novembre, le lundi",        # not whole months
+    "Le lundi, en hiver",                          # a season not in months
+    "une fois par mois, le jeudi",                 # which week of the month?
+    "every second Monday of each month",           # every other week, or the second one?
+    "premier lundi du mois et le jeudi",           # monthly and weekly mixed
+    "La collecte du mardi remplace celle du lundi",  # a change, not an incidental phrase
+    "Mardi, la collecte ne sera pas assurée",      # a negation about the collection
+    "Pas de collecte le lundi, collecte le mardi",
     "Semaines paires, le lundi",
     "bihebdomadaire, le mardi",                    # twice a week or every other week?
     "every other day starting Monday",
