@@ -319,7 +319,7 @@ ALWAYS_REFUSED = [
     (rf"\b(?:partir|starting|beginning|since|depuis|des|from|compter) (?:du |de |le |on |the )?"
      rf"{_DAY}\b", CHANGE),
     (r"\b(?:partir|starting|beginning|since|depuis|des|from|compter) (?:du|le|on|the) \d+\w*"
-     r"(?! h\b)(?! heures?\b)", CHANGE),
+     rf"(?! h\b)(?! heures?\b)(?: {_MONTH})?", CHANGE),
     (r"\ben fonction\b", CALENDAR), (r"\bdepending\b", CALENDAR),
     (rf"\bevery (?:second|other|2nd) {_DAY} (?:of|in) (?:the |each |every )?month\b", AMBIGUOUS),
 ]

@@ -1,8 +1,23 @@
 """Collection days written as text (published zone layers), in French and English. Expected
 weekdays are ISO (1 = Monday); anything the parser cannot be sure of must give None."""
-import pytest
+import calendar
+import csv
+import datetime as dt
+import json
+import re
 
-from collections_schedule.importers.day_text import parse_collection_text
+import pytest
+from dateutil.rrule import rrulestr
+
+from collections_schedule.importers.day_text import (
+    ParsedSchedule,
+    Refusal,
+    parse_collection_text,
+    read_collection_text,
+)
+from collections_schedule.importers.zones import import_zones
+from collections_schedule.models import Zone
+from tests.conftest import DATA
 
 
 @pytest.mark.parametrize(("text", "weekdays", "interval"), [
@@ -123,3 +138,111 @@ def test_rrule(text, rrule):
 ])
 def test_unreadable_texts_give_none(text):
     assert parse_collection_text(text) is None
+
+
+# --- real published phrasings (tests/data/day_texts_published.csv) ---------------------------
+# Each row: a phrasing copied verbatim from a municipal page (its source and the date read), and
+# what it means, written by hand: "weekly TU", "every 2 weeks WE", "monthly 1 FR" (the first
+# Friday; "last" for the last), "... months 4-11" (April to November), rules joined by "; ",
+# or "refused: <words the refusal must quote>". The dates each meaning gives are computed below
+# by calendar arithmetic, never by the parser, and compared with the parser's rules expanded by
+# dateutil over a year.
+
+START = dt.date(2027, 1, 4)  # a Monday (calendar fact: 2027-01-01 is a Friday)
+END = dt.date(2028, 1, 2)    # a Sunday: 52 whole weeks
+CODES = {"MO": 1, "TU": 2, "WE": 3, "TH": 4, "FR": 5, "SA": 6, "SU": 7}
+MEANING = re.compile(r"(weekly|every (\d) weeks|monthly (\d|last)) ([A-Z,]+)"
+                     r"(?: months (\d+)-(\d+))?$")
+
+
+def published():
+    with open(DATA / "day_texts_published.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def meant_dates(expected):
+    """The dates a hand-written meaning gives from START to END, by calendar arithmetic."""
+    days = [START + dt.timedelta(days=n) for n in range((END - START).days + 1)]
+    out = set()
+    for part in expected.split("; "):
+        kind, every, position, codes, first, last = MEANING.match(part).groups()
+        weekdays = {CODES[c] for c in codes.split(",")}
+        months = set(range(1, 13))
+        if first:
+            first, last = int(first), int(last)
+            months = {m for m in range(1, 13)
+                      if (m - first) % 12 <= (last - first) % 12}
+        for day in days:
+            if day.isoweekday() not in weekdays or day.month not in months:
+                continue
+            if every and ((day - START).days // 7) % int(every):
+                continue  # every N weeks, counted from START's week
+            if position:
+                month = [dt.date(day.year, day.month, n) for n in range(1, 32)
+                         if n <= calendar.monthrange(day.year, day.month)[1]]
+                same = [d for d in month if d.isoweekday() == day.isoweekday()]
+                if (same[-1] if position == "last" else same[int(position) - 1]) != day:
+                    continue
+            out.add(day)
+    return out
+
+
+def test_the_table_holds_real_phrasings_from_many_sources():
+    rows = published()
+    assert len(rows) >= 60
+    assert all(row["source"].strip() and "(read 20" in row["source"] for row in rows)
+    assert len({row["source"].split()[0] for row in rows}) >= 25
+
+
+@pytest.mark.parametrize("row", published(), ids=lambda row: row["text"][:50])
+def test_published_phrasing(row):
+    text, expected = row["text"], row["expected"]
+    result = read_collection_text(text)
+    if expected.startswith("refused: "):
+        assert isinstance(result, Refusal), result
+        words = expected.removeprefix("refused: ")
+        assert words.lower() in result.phrase.lower()
+        assert result.phrase in text and str(result.reason)
+        return
+    assert isinstance(result, ParsedSchedule), result
+    rules = rrulestr(result.rrule, dtstart=dt.datetime.combine(START, dt.time()), forceset=True)
+    got = {d.date() for d in rules.between(dt.datetime.combine(START, dt.time()),
+                                           dt.datetime.combine(END, dt.time()), inc=True)}
+    want = meant_dates(expected)
+    assert want and got == want
+    # The first collection the importer would take: the first meant date on or after START
+    # (every week counted, for the rules every N weeks: counted from START's week here).
+    assert result.first_date(START) == min(want)
+
+
+# --- the importer: the refusal and its phrase reach the report --------------------------------
+
+ISSUE_TEXT = ("8 logements et moins : UNIQUEMENT les JEUDIS ; "
+              "9 logements et plus : LUNDIS et JEUDIS")  # issue 12: was read as Mon + Thu
+
+
+@pytest.mark.django_db
+def test_import_reports_the_phrase_that_stopped_it(data_dir, tmp_path):
+    layer = json.loads((data_dir / "zones_published_sample.geojson").read_text())
+    texts = [ISSUE_TEXT, "Premier lundi du mois", "Collecte le mercrediHeures : 7 h",
+             "Les lundis, d'avril à novembre"]
+    for feature, text in zip(layer["features"], texts, strict=True):
+        feature["properties"]["MESSAGE_FR"] = text
+    path = tmp_path / "zones.geojson"
+    path.write_text(json.dumps(layer))
+    report = import_zones(path, stream="garbage", name="textes", layout="published",
+                          start=dt.date(2026, 1, 7), commit=True)  # a Wednesday
+    assert report.created == 3 and len(report.skipped) == 1
+    reason = report.skipped[0][1]
+    assert ISSUE_TEXT in reason and "« 8 logements et moins »" in reason  # French: « »
+    zones = {z.rrules: z.dtstart for z in Zone.objects.filter(zone_set__name="textes")}
+    # Calendar facts: 2026-02-02 is the first Monday of February (January's was the 5th,
+    # before the start); 2026-01-07 is a Wednesday; 2026-04-06 the first Monday of April.
+    assert zones == {"RRULE:FREQ=MONTHLY;BYDAY=1MO": dt.date(2026, 2, 2),
+                     "RRULE:FREQ=WEEKLY;BYDAY=WE": dt.date(2026, 1, 7),
+                     "RRULE:FREQ=WEEKLY;BYDAY=MO;BYMONTH=4,5,6,7,8,9,10,11": dt.date(2026, 4, 6)}
+
+
+def test_long_text_is_refused_unread():
+    result = read_collection_text("Lundi " * 100)
+    assert isinstance(result, Refusal) and result.phrase.startswith("Lundi")
