@@ -5,9 +5,10 @@ Two layouts:
   RRULE lines), `dtstart` (YYYY-MM-DD), `starts_at` and `ends_at` (HH:MM).
 - "published", the layers cities publish, which give the day as text: Montréal's collection
   sectors have `SECTEUR` (the code), `MESSAGE_FR` ("La collecte a lieu les MARDIS") and
-  `EXCEPTION_FR`. The text is read by `day_text.parse_collection_text`, which never guesses:
-  a zone whose text it cannot read is skipped and reported with its text, to be drawn by hand.
-  Its first collection is the first of its weekdays on or after `start` (default: today). For
+  `EXCEPTION_FR`. The text is read by `day_text.read_collection_text`, which never guesses:
+  a zone whose text it cannot read is skipped and reported with its text and the phrase that
+  stopped the reading, to be drawn by hand. Its first collection is the first date of its rule
+  on or after `start` (default: today). For
   every-other-week zones that date also fixes which weeks are collection weeks: give `start` as
   a date of a known collection (the report lists the zones it matters for).
 
@@ -26,7 +27,7 @@ from collections_schedule.recurrence import parse_rrules
 from core.importers.report import ImportFailed, ImportReport
 from geo.importers.gisfile import read_gis_file, territory_filter, to_geos
 
-from .day_text import parse_collection_text
+from .day_text import Refusal, read_collection_text
 
 LAYOUTS = ("guichet", "published")
 CODE_FIELDS = {"guichet": ("code",), "published": ("SECTEUR", "code")}
@@ -173,11 +174,12 @@ def _guichet_schedule(props, fields):
 def _published_schedule(start: dt.date):
     def read(props, fields):
         text = _text(_value(props, fields["text"]), None).strip()
-        parsed = parse_collection_text(text)
-        if parsed is None:
-            return None, _("collection day not understood: “%(text)s”") % {"text": text}
-        first = parsed.weekdays[0]
-        dtstart = start + dt.timedelta(days=(first - start.isoweekday()) % 7)
+        parsed = read_collection_text(text)
+        if isinstance(parsed, Refusal):
+            return None, (_("collection day not understood: “%(text)s”, stopped at “%(phrase)s”: "
+                            "%(reason)s") % {"text": text, "phrase": parsed.phrase,
+                                              "reason": parsed.reason})
+        dtstart = parsed.first_date(start)
         exception = (_text(_value(props, fields["exception"]), None).strip()
                      if fields["exception"] else "")
         return {"rrules": parsed.rrule, "dtstart": dtstart, "exception": exception,
