@@ -15,6 +15,13 @@ class ImportCommand(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--commit", action="store_true",
                             help="Save the changes (without it: a dry run that saves nothing).")
+        parser.add_argument("--force", action="store_true",
+                            help="Accept a file that deletes or changes more than --max-change "
+                                 "of the rows already loaded from this source.")
+        parser.add_argument("--max-change", type=int, default=30, metavar="PERCENT",
+                            choices=range(0, 101),
+                            help="The share of rows already loaded that a file may delete or "
+                                 "change without --force (default 30).")
 
     def run_importer(self, func, *args, **kwargs):
         # A whole town's file is not a web request: no statement timeout (settings:

@@ -17,6 +17,7 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (feature ref, reason)
     notes: list[str] = field(default_factory=list)
     unlinked: int = 0  # imported but not located on the map (roll units)
+    retired: int = 0  # rows of this source no longer in the file (sync.Syncer)
     committed: bool = False
 
     def skip(self, ref, reason):
@@ -35,6 +36,8 @@ class ImportReport:
             _("Invalid geometries repaired: %(n)d") % {"n": self.repaired},
             _("Skipped: %(n)d") % {"n": len(self.skipped)},
         ]
+        if self.retired:
+            lines.insert(2, _("No longer in the file: %(n)d") % {"n": self.retired})
         for reason, refs in self.skipped_by_reason().items():
             shown = ", ".join(refs[:max_refs]) + (" …" if len(refs) > max_refs else "")
             lines.append(f"  - {reason} ({len(refs)}): {shown}")
