@@ -22,6 +22,17 @@ class AccountAdapter(DefaultAccountAdapter):
         our own proxies (GUICHET_TRUSTED_PROXIES) wrote it, like DRF's throttles."""
         return client_ip(request) or super().get_client_ip(request)
 
+    def pre_authenticate(self, request, **credentials):
+        """allauth's count of failed sign-ins, without the 10-second lock-out that a lock left
+        by a failed request (the database gone) would cause (see _break_stale_locks)."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as error:
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            if error.code != "too_many_login_attempts" or not _break_stale_locks(request, key):
+                raise
+            super().pre_authenticate(request, **credentials)
+
 
 class LoginThrottled(Exception):
     """Too many failed sign-ins for this address or this account; `wait` in seconds (None if
