@@ -1,12 +1,17 @@
 """allauth's account adapter: its sign-in throttle keyed on the client's address as the rest of
-the site reads it, and usable from the API's token endpoint (one throttle for every way in)."""
+the site reads it, and usable from the API's token endpoint and for Open311's api_keys (one
+throttle for every way in)."""
+import hashlib
 import math
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.http import client_ip
 
@@ -16,6 +21,17 @@ class AccountAdapter(DefaultAccountAdapter):
         """The address the login_failed counters are kept per: X-Forwarded-For only as far as
         our own proxies (GUICHET_TRUSTED_PROXIES) wrote it, like DRF's throttles."""
         return client_ip(request) or super().get_client_ip(request)
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth's count of failed sign-ins, without the 10-second lock-out that a lock left
+        by a failed request (the database gone) would cause (see _break_stale_locks)."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as error:
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            if error.code != "too_many_login_attempts" or not _break_stale_locks(request, key):
+                raise
+            super().pre_authenticate(request, **credentials)
 
 
 class LoginThrottled(Exception):
@@ -42,18 +58,87 @@ def authenticate(request, *, email: str, password: str):
         raise LoginThrottled(error.messages[0], _login_failed_wait(request, email)) from error
 
 
+Found = TypeVar("Found")
+
+
+def check_secret(request, *, secret: str, lookup: Callable[[str], Found | None]) -> Found | None:
+    """`lookup(secret)` (what the secret opens, an API client for an api_key, or None), with a
+    wrong secret counted as a failed sign-in: in allauth's "login_failed" counters, per client
+    address (core.http.client_ip) and per secret, in the shared cache. Raises LoginThrottled,
+    without looking the secret up, while either count is used up (so that guessing stops even
+    when a guess is right); a right secret does not use up an attempt, nor does a lookup that
+    fails (the database gone: that is no guess)."""
+    key = _secret_key(secret)
+    usage = _consume(request, key)
+    if not usage:
+        raise LoginThrottled(_("Too many failed attempts from this address (sign-ins or keys): "
+                               "try again later."), _attempts_wait(request, key))
+    try:
+        found = lookup(secret)
+    except BaseException:
+        _rollback(usage)
+        raise
+    if found is not None:
+        _rollback(usage)
+    return found
+
+
+def _consume(request, key: str):
+    usage = allauth_ratelimit.consume(request, app="allauth.account", action="login_failed",
+                                      key=key, limit_get=True)
+    if not usage and _break_stale_locks(request, key):
+        usage = allauth_ratelimit.consume(request, app="allauth.account",
+                                          action="login_failed", key=key, limit_get=True)
+    return usage
+
+
+def _break_stale_locks(request, key: str) -> bool:
+    """allauth refuses an attempt when it cannot take the lock on its counters within a second,
+    as if they were used up. A request that took the lock and failed before releasing it (the
+    database, which holds the cache, went away) leaves it for 10 s: after a database restart
+    every key and sign-in from that address would be refused meanwhile. When the counters are
+    not used up, such a lock is broken (True: try again, once)."""
+    counters = list(_counters(request, key))
+    if any(len(history) >= rate.amount for rate, _key, history in counters):
+        return False
+    for _rate, cache_key, _history in counters:
+        cache.delete(f"{cache_key}:lock")  # allauth's cache_lock
+    return True
+
+
+def _rollback(usage):
+    try:
+        usage.rollback()
+    except Exception:  # noqa: BLE001 (the cache gone too: the attempt stays counted)
+        pass
+
+
+def _secret_key(secret: str) -> str:
+    # Never the secret itself in a cache key (allauth hashes it again).
+    return "secret:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _counters(request, key: str):
+    """(rate, cache key, recent attempt times) of each of allauth's login_failed rates for this
+    address and this key (allauth's own counters: a list of attempt times, newest first)."""
+    now = time.time()
+    for rate in allauth_ratelimit.get_rates(app="allauth.account", action="login_failed"):
+        cache_key = allauth_ratelimit.get_cache_key(
+            request, app="allauth.account", action="login_failed", rate=rate, key=key)
+        yield rate, cache_key, [t for t in cache.get(cache_key, []) if t > now - rate.duration]
+
+
 def _login_failed_wait(request, email: str) -> int | None:
-    """Seconds until allauth would count one more attempt for this address and this e-mail
-    (reads allauth's own counters: a list of attempt times per key, newest first)."""
+    """Seconds until allauth would count one more attempt for this address and this e-mail."""
     adapter = get_adapter(request)
-    key = adapter._get_login_attempts_cache_key(request, email=email)
+    return _attempts_wait(request, adapter._get_login_attempts_cache_key(request, email=email))
+
+
+def _attempts_wait(request, key: str) -> int | None:
+    """Seconds until allauth would count one more attempt for this address and this key."""
     now, wait = time.time(), 0.0
     try:
-        rates = allauth_ratelimit.get_rates(app="allauth.account", action="login_failed")
-        for rate in rates:
-            cache_key = allauth_ratelimit.get_cache_key(
-                request, app="allauth.account", action="login_failed", rate=rate, key=key)
-            history = [t for t in cache.get(cache_key, []) if t > now - rate.duration]
+        for rate, _cache_key, history in _counters(request, key):
             if len(history) >= rate.amount:
                 wait = max(wait, min(history) + rate.duration - now)
     except Exception:  # noqa: BLE001 (allauth internals: no Retry-After rather than a 500)

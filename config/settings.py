@@ -1,6 +1,7 @@
 """Guichet settings. Every environment variable is declared, typed and defaulted here first;
 .env.example lists the same ones for a deployment."""
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -48,6 +49,9 @@ env = environ.Env(
     GUICHET_SITE_URL=(str, "http://127.0.0.1:8000"),
     # The "contact" of Open311 discovery (empty: the city's name and the site's address).
     GUICHET_OPEN311_CONTACT=(str, ""),
+    # The jurisdiction_id Open311 clients may send (optional for them; another one is a 404).
+    # Empty: the host of GUICHET_SITE_URL, as the spec's examples use the city's domain.
+    GUICHET_OPEN311_JURISDICTION=(str, ""),
     # Uploaded files (report photos): a folder, through Django's storage API.
     MEDIA_ROOT=(str, str(BASE_DIR / "media")),
     MEDIA_URL=(str, "/media/"),
@@ -297,6 +301,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 GUICHET_SITE_URL = env("GUICHET_SITE_URL").rstrip("/")
 GUICHET_OPEN311_CONTACT = env("GUICHET_OPEN311_CONTACT")
+GUICHET_OPEN311_JURISDICTION = (env("GUICHET_OPEN311_JURISDICTION")
+                                or urlsplit(GUICHET_SITE_URL).hostname or "")
 MEDIA_ROOT = env("MEDIA_ROOT")
 MEDIA_URL = env("MEDIA_URL")
 GUICHET_PHOTO_MAX_BYTES = env("GUICHET_PHOTO_MAX_BYTES")

@@ -2,7 +2,10 @@
 caller's format (JSON for /api/, the spec's error list for Open311): 400, 403, 404, 500, and
 503 with Retry-After while the database cannot be reached (the site recovers by itself when it
 comes back; /readyz says when)."""
+import json
+import re
 import sys
+from xml.sax.saxutils import escape
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -20,11 +23,31 @@ def _kind(request) -> str:
     return "api" if path.startswith("/api/") else "html"
 
 
+# Characters XML 1.0 cannot carry.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def open311_error(path: str, status: int, message: str) -> HttpResponse:
+    """The Open311 spec's error list in the format the path asks for (.xml, else JSON): the
+    same answer as service_requests.open311's own errors, for what fails before or outside
+    its views (a body Django cannot parse, the database gone)."""
+    if path.rstrip("/").endswith(".xml"):
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<errors>\n  <error>\n'
+                f"    <code>{status}</code>\n"
+                f"    <description>{escape(_NOT_XML.sub('', message))}</description>\n"
+                "  </error>\n</errors>\n")
+        return HttpResponse(body.encode("utf-8"), content_type="text/xml; charset=utf-8",
+                            status=status)
+    body = json.dumps([{"code": status, "description": message}], ensure_ascii=False,
+                      separators=(",", ":"))
+    return HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8",
+                        status=status)
+
+
 def _answer(request, status: int, message: str, *, user=None):
     kind = _kind(request)
     if kind == "open311":
-        return JsonResponse([{"code": status, "description": message}], safe=False,
-                            status=status)
+        return open311_error(request.path_info, status, message)
     if kind == "api":
         return JsonResponse({"detail": message}, status=status)
     context = {"message": message, "status": status}

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
 
@@ -57,9 +58,11 @@ django.setup()
 from django.test import Client
 client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
 out = {}
-for path in ("/", "/api/properties/1/nearby/", "/readyz", "/healthz"):
+for path in ("/", "/api/properties/1/nearby/", "/readyz", "/healthz",
+             "/open311/v2/services.json", "/open311/v2/services.xml"):
     r = client.get(path)
-    out[path] = [r.status_code, r.get("Retry-After"), r.content.decode()[:3000]]
+    out[path] = [r.status_code, r.get("Retry-After"), r.content.decode()[:3000],
+                 r.get("Content-Type")]
 print(json.dumps(out))
 """
 
@@ -72,22 +75,39 @@ def test_while_the_database_is_unreachable_pages_answer_503_and_healthz_stays_up
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    status, retry, body = out["/"]
+    status, retry, body, _kind = out["/"]
     assert status == 503 and retry == "30" and 'class="site-header"' in body
-    status, retry, body = out["/api/properties/1/nearby/"]
+    status, retry, body, _kind = out["/api/properties/1/nearby/"]
     assert status == 503 and retry == "30" and "detail" in json.loads(body)
     assert out["/readyz"][:2] == [503, "30"]
+    # Open311: the spec's error list, in the format of the address (XML got JSON).
+    status, retry, body, kind = out["/open311/v2/services.json"]
+    assert status == 503 and retry == "30" and kind == "application/json; charset=utf-8"
+    assert json.loads(body)[0]["code"] == 503
+    status, retry, body, kind = out["/open311/v2/services.xml"]
+    assert status == 503 and retry == "30" and kind == "text/xml; charset=utf-8"
+    root = ET.fromstring(body.encode())
+    assert root.tag == "errors" and root.findtext("error/code") == "503"
     assert out["/healthz"][0] == 200
 
 
 def test_open311_answers_a_multipart_body_without_boundary_with_its_error_list():
-    """Issue 11: such a body got Django's HTML 400 page; an Open311 client reads JSON."""
+    """Issue 11: such a body got Django's HTML 400 page; an Open311 client reads the spec's
+    error list, in the format it asked for (XML for .xml: it got JSON)."""
     from django.test import Client
 
     client = Client(raise_request_exception=False)
+    message = fr("The body of the request could not be read: send the fields as "
+                 "application/x-www-form-urlencoded, or as multipart/form-data with its "
+                 "boundary.")
     response = client.generic("POST", "/open311/v2/requests.json", b"abc",
                               content_type="multipart/form-data")
-    assert response.status_code == 400 and response["Content-Type"] == "application/json"
-    [error] = response.json()
-    assert error["code"] == 400 and error["description"] == fr(
-        "The request could not be understood.")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == [{"code": 400, "description": message}]
+    response = client.generic("POST", "/open311/v2/requests.xml", b"abc",
+                              content_type="multipart/form-data")
+    assert response.status_code == 400 and response["Content-Type"] == "text/xml; charset=utf-8"
+    root = ET.fromstring(response.content)
+    assert root.tag == "errors"
+    assert [(e.findtext("code"), e.findtext("description")) for e in root] == [("400", message)]

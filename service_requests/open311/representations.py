@@ -70,6 +70,9 @@ def extensions() -> list[dict]:
         {"name": "address_id", "description": _(
             "POST requests: the place may be given as address_id, the property number of "
             "GET requests' address_id.")},
+        {"name": "jurisdiction_id", "description": _(
+            "Optional: this endpoint serves one city. Given, it must be \"%(ours)s\"; "
+            "another one is a 404.") % {"ours": settings.GUICHET_OPEN311_JURISDICTION}},
         {"name": "token", "description": _(
             "A request created without an account waits for its reporter to confirm their "
             "e-mail address: POST answers a token, and tokens/{token} gives the request's id "

@@ -12,12 +12,13 @@ XML = "text/xml; charset=utf-8"
 
 class Open311Error(Exception):
     """Stops a view with the spec's error list. `descriptions`: one or more messages (already
-    translated), each sent as one <error> with the same code."""
+    translated), each sent as one <error> with the same code; `retry_after` (seconds) for a 429."""
 
-    def __init__(self, status: int, *descriptions: str):
+    def __init__(self, status: int, *descriptions: str, retry_after: int | None = None):
         super().__init__(*descriptions)
         self.status = status
         self.descriptions = [str(d) for d in descriptions]
+        self.retry_after = retry_after
 
 
 def render(data, *, fmt: str, root: str, status: int = 200) -> HttpResponse:

@@ -6,7 +6,7 @@ Fields: service_code; the place as lat + long, else address_string (looked up li
 form's address), else address_id (a property number); attribute[code], and attribute[code][]
 repeated for a multivaluelist; description; email, first_name, last_name, phone (staff only);
 media, a photo sent as a multipart file; media_url, kept as an internal note (never fetched).
-device_id, account_id and jurisdiction_id are accepted and ignored."""
+device_id and account_id are accepted and ignored; jurisdiction_id is checked by the view."""
 import datetime as dt
 import re
 

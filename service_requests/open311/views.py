@@ -1,12 +1,17 @@
 """Open311 GeoReport v2 views: thin. Each answers in the format of its URL's suffix and in the
 request's language (?locale=, else Accept-Language, else French); an Open311Error becomes the
-spec's error list. Reading needs no key; POST requests needs an api_key (403 without)."""
+spec's error list, and so does a body Django cannot parse (a multipart without its boundary).
+Reading needs no key; POST requests needs an api_key (403 without; wrong keys count as failed
+sign-ins, 429 once they are used up). A jurisdiction_id, when given, must be this city's."""
+import re
 import uuid
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db.models import Exists, OuterRef
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -14,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from citizens.adapter import LoginThrottled, check_secret
 from core.http import client_ip
 
 from ..models import Category, Question, ServiceRequest
@@ -48,12 +54,22 @@ def open311(*methods):
                     if request.method not in allowed:
                         raise Open311Error(405, _("Method %(method)s is not allowed here.")
                                            % {"method": request.method})
+                    _check_jurisdiction(request.GET)
                     response = view(request, *args, fmt=fmt, **kwargs)
+                except (BadRequest, MultiPartParserError, SuspiciousOperation):
+                    # Django could not parse the body (no multipart boundary, too many
+                    # fields...): its 400 would be the site's, in JSON whatever the format.
+                    response = error_response(fmt=fmt, status=400, descriptions=[_(
+                        "The body of the request could not be read: send the fields as "
+                        "application/x-www-form-urlencoded, or as multipart/form-data with "
+                        "its boundary.")])
                 except Open311Error as error:
                     response = error_response(fmt=fmt, status=error.status,
                                               descriptions=error.descriptions)
                     if error.status == 405:
                         response["Allow"] = ", ".join(sorted(allowed))
+                    if error.retry_after:
+                        response["Retry-After"] = str(error.retry_after)
             response["Content-Language"] = language
             patch_vary_headers(response, ["Accept-Language"])
             return response
@@ -62,6 +78,17 @@ def open311(*methods):
         return csrf_exempt(wrapper)
 
     return decorate
+
+
+def _check_jurisdiction(params):
+    """The spec's jurisdiction_id is optional for an endpoint serving one city; given (in the
+    query string, or a POST's form), it must be this one's (GUICHET_OPEN311_JURISDICTION, any
+    case), else the spec's 404."""
+    given = (params.get("jurisdiction_id") or "").strip()
+    if given and given.lower() != settings.GUICHET_OPEN311_JURISDICTION.lower():
+        raise Open311Error(404, _("jurisdiction_id \"%(given)s\" is not served here: this "
+                                  "endpoint serves only \"%(ours)s\".")
+                           % {"given": given[:100], "ours": settings.GUICHET_OPEN311_JURISDICTION})
 
 
 @open311("GET")
@@ -109,10 +136,14 @@ def _create(request, fmt):
     if request.upload_too_large:
         raise Open311Error(400, _("The photo is too large: at most %(mb)d MB.")
                            % {"mb": settings.GUICHET_PHOTO_MAX_BYTES // 1_000_000})
+    _check_jurisdiction(post)
     key = post.get("api_key") or request.GET.get("api_key")
     if not key:
         raise Open311Error(403, _("api_key is required to submit a request."))
-    client = keys.client_for_key(key)
+    try:
+        client = check_secret(request, secret=key, lookup=keys.client_for_key)
+    except LoginThrottled as throttled:
+        raise Open311Error(429, throttled.message, retry_after=throttled.wait) from None
     if client is None:
         raise Open311Error(403, _("This api_key is not valid (unknown or revoked)."))
     created = submission.submit(post=post, files=files, api_client=client,
@@ -156,6 +187,12 @@ def root(request):
 
 def not_found(request, path=""):
     fmt = format_of(request.path)
+    suffix = re.search(r"\.([A-Za-z0-9]{1,10})/?$", request.path)
     with translation.override(request_language(request)):
-        return error_response(fmt=fmt, status=404, descriptions=[
-            _("There is nothing at this address. See discovery.json for the endpoints.")])
+        if suffix and suffix[1].lower() not in ("json", "xml"):
+            message = _("The format \"%(format)s\" is not offered: ask for .json or .xml "
+                        "(see discovery.json).") % {"format": suffix[1]}
+        else:
+            message = _("There is nothing at this address. See discovery.json for the "
+                        "endpoints.")
+        return error_response(fmt=fmt, status=404, descriptions=[message])
