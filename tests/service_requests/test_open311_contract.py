@@ -227,7 +227,7 @@ def bad_gets(known):
     """(label, endpoint, query parameters, status)."""
     return [
         ("unknown service_code", "services/volcan", None, 404),
-        ("unknown service_code, NUL", "services/vol\x00can", None, 404),
+        ("a NUL byte in the path (core.http.RefuseNulBytes)", "services/vol\x00can", None, 400),
         ("unknown request id", "requests/999999999", None, 404),
         ("id overflowing bigint", f"requests/{BIGINT_OVERFLOW}", None, 404),
         ("negative id", "requests/-1", None, 404),
