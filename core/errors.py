@@ -68,11 +68,25 @@ def bad_request(request, exception=None):
     return _answer(request, 400, _("The request could not be understood."))
 
 
+def _database_gone(error) -> bool:
+    """Whether `error` (or what caused it) is the database's operational failure: connection
+    lost or refused, server shutting down, a statement cancelled. Judged on the error itself,
+    not on whether the database answers now: a request cut by a restart must get its 503 even
+    when the database is back by the time this handler runs."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def server_error(request):
     """A 500; a 503 with Retry-After when what failed is the database connection (Django calls
     this handler while the exception is being handled: sys.exc_info() holds it)."""
     error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError) and not database_ready():
+    if _database_gone(error):
+        connection.close()  # the next request opens a new one
         message = _("The service is briefly unavailable. Try again in a minute; if you were "
                     "sending something, it was not saved: send it again.")
         response = _answer(request, 503, message, user=AnonymousUser())
