@@ -17,9 +17,8 @@ from lxml import etree
 from pyproj import Transformer
 
 from core.importers import ImportFailed
-from geo.importers.osm import STREET_KINDS, import_osm, load_tag_table, osm_address_points
-from geo.importers.osm import osm_places, osm_streets
-from geo.models import Territory
+from geo.importers.osm import STREET_KINDS, import_osm, load_tag_table
+from geo.models import AddressPoint, Place, Street, Territory
 from tests.test_importer_corpus import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +64,21 @@ def expected(path):
         if any(t.get(k) == v for k, v, _c in rules) and t.get("access") not in PRIVATE:
             out["places"].add(ref)
     return out
+
+
+OSM_REF = r"^(node|way|relation)/[0-9]+$"
+
+
+def osm_streets():
+    return Street.objects.filter(source_id__regex=OSM_REF)
+
+
+def osm_address_points():
+    return AddressPoint.objects.filter(source_id__regex=OSM_REF)
+
+
+def osm_places():
+    return Place.objects.filter(source="osm")
 
 
 def stored():
@@ -138,7 +152,7 @@ def test_the_pbf_is_read_whole_streets_and_areas_as_gdal_reads_them(helsinki):
     """The finding: only GDAL's `points` layer used to be read. GDAL's OSM driver, reading
     the same .osm.pbf layer by layer, finds the same named streets and the same park."""
     helsinki_territory(helsinki["xml"])
-    import_osm(helsinki["pbf"], commit=True, force=True)
+    call_command("import_osm", str(helsinki["pbf"]), "--commit", "--force")
     lines = pyogrio.read_dataframe(helsinki["pbf"], layer="lines")
     gdal_streets = {f"way/{i}" for i in lines[lines.highway.isin(STREET_KINDS)
                                               & lines["name"].notna()].osm_id}
