@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "collections_schedule",
     "citizens",
     "service_requests",
+    "alerts",
     "map_ui",
     "portal",
     "demo",

@@ -57,6 +57,10 @@ class Property(models.Model):
     # Union of the unit's cadastral lots, copied here so proximity reads one row.
     parcel = models.MultiPolygonField(_("parcel"), srid=SRID, null=True, blank=True)
     address_point = models.PointField(_("address point"), srid=SRID, null=True, blank=True)
+    # The first roll year that no longer lists the unit (demolished, merged, renumbered): kept
+    # with its history, links and requests; None while the current roll lists it.
+    retired_roll_year = models.PositiveSmallIntegerField(_("no longer on the roll from"),
+                                                         null=True, blank=True)
 
     objects = PropertyQuerySet.as_manager()
 

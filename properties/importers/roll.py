@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.importers.report import ImportFailed, ImportReport
+from core.importers.sync import DEFAULT_MAX_SHARE
 from geo.models import Territory
 
 from .roll_xml import iter_roll
@@ -189,13 +190,31 @@ POINT_FROM_PARCEL = """
 UPDATE properties_property p SET address_point = ST_PointOnSurface(p.parcel)
 FROM roll_stage s
 WHERE p.id = s.property_id AND p.address_point IS NULL AND p.parcel IS NOT NULL"""
+# Retiring: the units of this municipality's current roll that the file no longer holds
+# (demolished, merged, renumbered). Their property is kept, with its history, links and
+# requests, and marked with the first roll year that no longer lists it; a unit listed again
+# is current again. Only a roll at least as recent as the latest one loaded retires.
+LATEST_YEAR = """
+SELECT max(re.roll_year), count(DISTINCT p.id) FILTER (WHERE p.retired_roll_year IS NULL)
+FROM properties_property p LEFT JOIN properties_rollentry re ON re.property_id = p.id
+WHERE p.municipality_code = %(code)s"""
+STALE = """
+SELECT p.id, p.matricule FROM properties_property p
+WHERE p.municipality_code = %(code)s AND p.retired_roll_year IS NULL
+  AND NOT EXISTS (SELECT 1 FROM roll_stage s WHERE s.matricule = p.matricule)
+ORDER BY p.matricule"""
+RETIRE = "UPDATE properties_property SET retired_roll_year = %(year)s WHERE id = ANY(%(ids)s)"
+UNRETIRE = """
+UPDATE properties_property p SET retired_roll_year = NULL
+FROM roll_stage s WHERE p.id = s.property_id AND p.retired_roll_year IS NOT NULL"""
 UNLINKED = """
 SELECT count(*), (array_agg(p.matricule ORDER BY p.matricule))[1:20]
 FROM properties_property p JOIN roll_stage s ON s.property_id = p.id
 WHERE p.parcel IS NULL AND p.address_point IS NULL"""
 
 
-def import_roll(path, *, commit: bool = False) -> ImportReport:
+def import_roll(path, *, commit: bool = False, force: bool = False,
+                max_share: float = DEFAULT_MAX_SHARE) -> ImportReport:
     path = Path(path)
     if not path.exists():
         raise ImportFailed(_("File not found: %(path)s") % {"path": path})
@@ -223,7 +242,8 @@ def import_roll(path, *, commit: bool = False) -> ImportReport:
                 units = _stage(cur, iter_roll(raw, on_header, on_bad_unit))
                 if not header:
                     raise ImportFailed(_("The roll file holds no evaluation unit."))
-                _write(cur, report, units, {"code": header["code"], "year": header["year"]})
+                _write(cur, report, units, {"code": header["code"], "year": header["year"]},
+                       force=force, max_share=max_share)
                 cur.execute("DROP TABLE roll_stage, roll_links")
             except psycopg.Error as exc:
                 raise ImportFailed(_refused(exc, bad)) from exc
@@ -267,13 +287,15 @@ def _stage(cur, lines) -> int:
     return count
 
 
-def _write(cur, report, units, params):
+def _write(cur, report, units, params, *, force, max_share):
     """The set-based statements, once over the whole staging table."""
     cur.execute("ANALYZE roll_stage")  # a temporary table has no statistics otherwise
     units -= _drop_duplicates(cur, report)
+    latest_year, current = cur.execute(LATEST_YEAR, params).fetchone()
     cur.execute(LINKS)
     links = {"lot": 0, "address": 0}
     counts = cur.execute(ATTACH, params).fetchone()
+    changed = counts[1] + counts[2]  # existing units whose lots or addresses change
     if counts[0] < units:  # units with no property yet
         created, parcels, points = cur.execute(INSERT_PROPERTIES, params).fetchone()
         report.created = created
@@ -297,6 +319,36 @@ def _write(cur, report, units, params):
     parcel_by_point = cur.execute(LINK_PARCEL_BY_POINT).rowcount
     cur.execute(POINT_FROM_PARCEL)
     _report_links(cur, report, links, parcel_by_point)
+    if latest_year is None or params["year"] >= latest_year:
+        _retire(cur, report, params, current, changed, force=force, max_share=max_share)
+    else:
+        report.notes.append(_("An older roll (%(year)s) than the latest one loaded (%(latest)s): "
+                              "no unit was retired.") % {"year": params["year"],
+                                                        "latest": latest_year})
+
+
+def _retire(cur, report, params, current, changed, *, force, max_share):
+    """Units of the current roll that the file no longer holds: refused above `max_share` of
+    the current units (with the units whose lots or addresses change) unless `force`; else
+    marked retired from this roll year, and reported."""
+    stale = cur.execute(STALE, params).fetchall()
+    share = (len(stale) + changed) / current if current else 0.0
+    if current and share > max_share and not force:
+        raise ImportFailed(_(
+            "This roll would retire %(stale)d and change %(changed)d of the %(total)d units "
+            "of the current roll (%(share)d %%, more than %(max)d %%): a partial export or the "
+            "roll of another year? Check the file; if it is right (a reform of the matricules, "
+            "a merger), run the command again with --force. Nothing was saved.") % {
+            "stale": len(stale), "changed": changed, "total": current,
+            "share": round(share * 100), "max": round(max_share * 100)})
+    cur.execute(UNRETIRE)
+    if stale:
+        cur.execute(RETIRE, {"year": params["year"], "ids": [pk for pk, _m in stale]})
+        report.retired = len(stale)
+        shown = ", ".join(m for _pk, m in stale[:20]) + (" …" if len(stale) > 20 else "")
+        report.notes.append(_("No longer on the roll (kept, marked retired from %(year)s): "
+                              "%(n)d: %(list)s") % {"year": params["year"], "n": len(stale),
+                                                    "list": shown})
 
 
 def _drop_duplicates(cur, report) -> int:

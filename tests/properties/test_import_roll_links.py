@@ -12,7 +12,7 @@ from geo.models import AddressPoint
 from properties.importers.roll import import_roll
 from properties.models import CivicAddress, Parcel, Property
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("extract_is_the_current_roll")]
 
 
 def _matricule(unit):

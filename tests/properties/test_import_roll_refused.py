@@ -11,7 +11,7 @@ from core.importers.report import ImportFailed
 from properties.importers.roll import import_roll
 from properties.models import CivicAddress, Property, RollEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("extract_is_the_current_roll")]
 
 
 def _state():

@@ -6,4 +6,5 @@ class Command(ImportCommand):
     help = "Import an official Quebec evaluation roll (MAMH XML), streamed."
 
     def handle(self, *args, **opts):
-        self.run_importer(import_roll, opts["file"], commit=opts["commit"])
+        self.run_importer(import_roll, opts["file"], commit=opts["commit"], force=opts["force"],
+                          max_share=opts["max_change"] / 100)
