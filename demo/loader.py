@@ -20,9 +20,10 @@ DEMO_STREAMS = ["garbage", "recycling", "organics", "green-waste", "bulky", "chr
 STEPS = [
     ("territory", lambda: import_territory(DEMO_DIR / "territory-generated.geojson",
                                            name="Pincourt", code="71100", commit=True)),
-    ("osm", lambda: import_osm(DEMO_DIR / "pincourt-osm-2022-10-29.geojson", commit=True)),
-    ("osm amenities", lambda: import_osm(DEMO_DIR / "pincourt-amenities-osm-2022-10-24.geojson",
-                                         commit=True)),
+    # Two overpass queries of the town: one extract (what neither holds is retired).
+    ("osm", lambda: import_osm([DEMO_DIR / "pincourt-osm-2022-10-29.geojson",
+                                DEMO_DIR / "pincourt-amenities-osm-2022-10-24.geojson"],
+                               commit=True)),
     ("parcels", lambda: import_parcels(DEMO_DIR / "parcels-generated.geojson", commit=True)),
     ("roll 2023", lambda: import_roll(DEMO_DIR / "roll-2023-generated.xml", commit=True)),
     ("roll 2026", lambda: import_roll(DEMO_DIR / "roll-2026-generated.xml", commit=True)),
