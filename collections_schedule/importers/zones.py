@@ -23,9 +23,9 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
-import shapely
 from shapely.geometry import MultiPolygon
 
 from collections_schedule.models import Stream, Zone, ZoneSet
