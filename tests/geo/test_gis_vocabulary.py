@@ -316,3 +316,22 @@ def test_inspect_samples_only_the_first_features(data_dir):
     line = next(x for x in out.getvalue().splitlines() if x.strip().startswith("type "))
     assert line.split(": ", 1)[1] == ", ".join(dict.fromkeys(first))
     assert "3 premières entités" in out.getvalue()
+
+
+def test_a_folder_of_shapefiles_is_a_multi_layer_source(data_dir, tmp_path):
+    """Two real layers written as Shapefiles in one folder (made here with pyogrio): the
+    folder without --layer is refused with both names; with it, that layer is read."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in ("places_parks_osm_extract.geojson", "places_schools_epsg2950.gpkg"):
+        meta, _fids, geometries, values = pyogrio.raw.read(data_dir / name)
+        pyogrio.raw.write(folder / (name.split(".")[0] + ".shp"), geometries, values,
+                          meta["fields"], geometry_type=meta["geometry_type"],
+                          crs=meta["crs"], driver="ESRI Shapefile")
+    with pytest.raises(ImportFailed) as err:
+        import_places(folder, category="park")
+    assert "places_parks_osm_extract" in str(err.value)
+    assert "places_schools_epsg2950" in str(err.value)
+    report = import_places(folder, category="park", layer="places_parks_osm_extract",
+                           id_field="osm_id")
+    assert report.created == len(raw_rows(data_dir / "places_parks_osm_extract.geojson"))
