@@ -13,11 +13,17 @@ Two layouts:
   a date of a known collection (the report lists the zones it matters for).
 
 Each run creates one new zone set, as a draft (nothing in force changes until it is checked and
-activated), or nothing at all: a dry run unless `commit`, everything in one transaction."""
+activated), or nothing at all: a dry run unless `commit`, everything in one transaction.
+
+The new set is compared with the previous import of the same file (and layer) for the stream
+(core.importers.sync.Syncer, by zone code): the zones it no longer holds are reported (they
+leave when the new set is activated), and a file that would drop or change more than
+`max_share` of them (their days or their area) is refused unless `force`."""
 import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 from shapely.geometry import MultiPolygon
@@ -25,6 +31,7 @@ from shapely.geometry import MultiPolygon
 from collections_schedule.models import Stream, Zone, ZoneSet
 from collections_schedule.recurrence import parse_rrules
 from core.importers.report import ImportFailed, ImportReport
+from core.importers.sync import DEFAULT_MAX_SHARE, Syncer
 from geo.importers.gisfile import read_gis_file, territory_filter, to_geos
 
 from .day_text import Refusal, read_collection_text
@@ -40,7 +47,8 @@ CODE_MAX = Zone._meta.get_field("code").max_length
 def import_zones(path, *, stream: str, name: str, commit: bool = False, layout: str = "guichet",
                  code_field: str | None = None, text_field: str | None = None,
                  exception_field: str | None = None, source_srid: int | None = None,
-                 start: dt.date | None = None, layer: str | None = None) -> ImportReport:
+                 start: dt.date | None = None, layer: str | None = None, force: bool = False,
+                 max_share: float = DEFAULT_MAX_SHARE) -> ImportReport:
     report = ImportReport()
     if layout not in LAYOUTS:
         raise ImportFailed(_("Unknown layout %(layout)s. Known layouts: %(known)s")
@@ -72,6 +80,14 @@ def import_zones(path, *, stream: str, name: str, commit: bool = False, layout: 
         read_schedule = _published_schedule(start or dt.date.today())
     inside = territory_filter(report)
     properties = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    source = _text((gdf.attrs.get("source_name") or Path(path).name)
+                   + (f":{gdf.attrs['layer']}" if gdf.attrs.get("layer_count", 1) > 1 else ""),
+                   255)
+    previous = (ZoneSet.objects.filter(stream=the_stream, source=source).order_by("-pk")
+                .first())
+    before = {z.code: z for z in (previous.zones.all() if previous else [])}
+    syncer = Syncer(Zone.objects.filter(zone_set=previous) if previous else Zone.objects.none(),
+                    "code", report, _("zones"), max_share=max_share, force=force)
 
     zones, first_seen, every_other_week = [], {}, []
     for n, (geom, props) in enumerate(zip(gdf.geometry, properties, strict=True), start=1):
@@ -107,9 +123,10 @@ def import_zones(path, *, stream: str, name: str, commit: bool = False, layout: 
         if note:
             report.notes.append(_("Zone %(code)s: exceptions to enter by hand: %(text)s")
                                 % {"code": code, "text": note})
+        geom = geom if geom.geom_type == "MultiPolygon" else MultiPolygon([geom])
+        syncer.seen(code, changed=code in before and _zone_differs(before[code], schedule, geom))
         zones.append(Zone(code=code, name=_text(_value(props, fields["name"]), 200),
-                          geom=to_geos(geom if geom.geom_type == "MultiPolygon"
-                                       else MultiPolygon([geom])), **schedule))
+                          geom=to_geos(geom), **schedule))
 
     if layout == "published" and every_other_week:
         report.notes.append(
@@ -118,11 +135,18 @@ def import_zones(path, *, stream: str, name: str, commit: bool = False, layout: 
               "weeks, import again with --start set to the date of a known collection.")
             % {"codes": ", ".join(every_other_week),
                "date": (start or dt.date.today()).isoformat()})
+    gone = syncer.check()
+    if gone:
+        report.retired += len(gone)
+        report.notes.append(
+            _("Zones of the previous import of this file (set %(id)d “%(name)s”) that the new "
+              "set no longer holds: %(n)d (%(codes)s); they leave when the new set is "
+              "activated.") % {"id": previous.pk, "name": previous.name, "n": len(gone),
+                               "codes": ", ".join(gone)})
     with transaction.atomic():
         if zones:
             zone_set = ZoneSet.objects.create(
-                stream=the_stream, name=name[:200], status=ZoneSet.Status.DRAFT,
-                source=_text(gdf.attrs.get("source_name") or Path(path).name, 255))
+                stream=the_stream, name=name[:200], status=ZoneSet.Status.DRAFT, source=source)
             for zone in zones:
                 zone.zone_set = zone_set
             Zone.objects.bulk_create(zones)
@@ -137,6 +161,18 @@ def import_zones(path, *, stream: str, name: str, commit: bool = False, layout: 
         if not report.committed:
             transaction.set_rollback(True)
     return report
+
+
+def _zone_differs(zone, schedule, geom) -> bool:
+    """Whether the zone collects other days, at other hours, or over another area (the first
+    date of a published text follows the import's --start: not a change)."""
+    if zone.rrules != schedule["rrules"]:
+        return True
+    if any(key in schedule and getattr(zone, key) != schedule[key]
+           for key in ("starts_at", "ends_at")):
+        return True
+    stored = shapely.from_wkb(bytes(zone.geom.wkb))
+    return not shapely.equals_exact(stored, geom, tolerance=0.001)
 
 
 def _guichet_schedule(props, fields):

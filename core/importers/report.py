@@ -18,6 +18,7 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     unlinked: int = 0  # imported but not located on the map (roll units)
     retired: int = 0  # rows of this source no longer in the file (sync.Syncer)
+    flattened: int = 0  # 3-D (Z) or measured (M) geometries read as 2-D
     committed: bool = False
 
     def skip(self, ref, reason):
@@ -38,6 +39,9 @@ class ImportReport:
         ]
         if self.retired:
             lines.insert(2, _("No longer in the file: %(n)d") % {"n": self.retired})
+        if self.flattened:
+            lines.insert(-1, _("3-D or measured geometries flattened to 2-D: %(n)d")
+                         % {"n": self.flattened})
         for reason, refs in self.skipped_by_reason().items():
             shown = ", ".join(refs[:max_refs]) + (" …" if len(refs) > max_refs else "")
             lines.append(f"  - {reason} ({len(refs)}): {shown}")

@@ -47,9 +47,9 @@ class Syncer:
     def stale(self) -> list:
         return sorted(set(self.existing) - self.seen_keys, key=str)
 
-    def finish(self, *, commit: bool) -> list:
-        """Refuse a file that changes too much (unless force), then report the rows the file
-        no longer holds and delete them on commit. Returns their keys."""
+    def check(self) -> list:
+        """Refuse a file that changes too much (unless force); the stale keys otherwise. For an
+        importer that replaces the rows otherwise than by deleting them (a new draft zone set)."""
         stale = self.stale()
         total = len(self.existing)
         share = (len(stale) + self.changed) / total if total else 0.0
@@ -62,6 +62,12 @@ class Syncer:
                 "stale": len(stale), "changed": self.changed, "total": total,
                 "label": self.label, "share": round(share * 100),
                 "max": round(self.max_share * 100)})
+        return stale
+
+    def finish(self, *, commit: bool) -> list:
+        """Refuse a file that changes too much (unless force), then report the rows the file
+        no longer holds and delete them on commit. Returns their keys."""
+        stale = self.check()
         if stale:
             shown = ", ".join(str(k) for k in stale[:20]) + (" …" if len(stale) > 20 else "")
             self.report.retired += len(stale)

@@ -1,5 +1,13 @@
-"""Read any GIS file OGR reads (GeoJSON, Shapefile, GeoPackage, CSV with coordinates...) into a
-GeoDataFrame in the storage CRS, with invalid geometries repaired and counted."""
+"""Read any GIS file OGR reads (GeoJSON, Shapefile, GeoPackage, File Geodatabase, a folder of
+Shapefiles, CSV with coordinates...) into a GeoDataFrame in the storage CRS, with invalid
+geometries repaired and 3-D or measured ones flattened, both counted.
+
+The GIS importers share one vocabulary for the file's shape (the command options): `--layer` for
+a source of several layers (read only when named: a multi-layer file without it is refused with
+the list of its layers), `--id-field` for the stable identifier of a feature, and the fields each
+importer reads (`--lot-field`, `--category-field`...), checked against the layer's columns
+(`require_field`). `inspect_file` (manage.py inspect) shows a clerk what to name."""
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,7 +17,7 @@ import shapely
 import shapely.errors
 from django.conf import settings
 from django.utils.translation import gettext as _
-from pyogrio.errors import DataSourceError
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from core.importers import ImportFailed, ImportReport
 from geo.geometry import to_geos  # noqa: F401  (re-exported for the importers)
@@ -28,6 +36,7 @@ def read_gis_file(path, report: ImportReport, source_srid: int | None = None, la
         raise ImportFailed(_("File not found: %(path)s") % {"path": path})
     if path.stat().st_size == 0:
         raise ImportFailed(_("The file %(name)s is empty.") % {"name": path.name})
+    layer, layer_count = resolve_layer(path, layer)
     kwargs = {"engine": "pyogrio", "layer": layer}
     if path.suffix.lower() in (".geojson", ".json"):
         # GDAL types "07:00" as an OGR Time, which pyogrio drops (with a log line): dates and
@@ -46,9 +55,11 @@ def read_gis_file(path, report: ImportReport, source_srid: int | None = None, la
                                  "needs longitude and latitude columns (named lon and lat, or "
                                  "x and y). Nothing was saved.")
                                % {"n": len(sample), "name": path.name})
-    gdf = _read(path, **kwargs)
+    gdf = _read(path, report, **kwargs)
     if gdf.geometry is None or len(gdf) == 0:
         raise ImportFailed(_("The file %(name)s holds no feature.") % {"name": path.name})
+    gdf.attrs.update(layer=layer, layer_count=layer_count)
+    flatten(gdf, report)
     _check_rings(gdf, path)
     if gdf.crs is None:
         if not source_srid:
@@ -68,9 +79,68 @@ def read_gis_file(path, report: ImportReport, source_srid: int | None = None, la
     return repair(gdf, report)
 
 
-def _read(path, **kwargs):
+def resolve_layer(path, layer):
+    """(the layer to read, how many layers the source has). A source of several layers is read
+    only by the layer's name, or when only one of them has geometries; never the first one
+    by default (a GeoPackage's first layer may be anything)."""
     try:
-        return gpd.read_file(path, **kwargs)
+        layers = _list_layers(path)
+    except (DataSourceError, DataLayerError, ValueError, RuntimeError) as exc:
+        raise ImportFailed(_("%(name)s is not a readable GIS file (%(error)s).")
+                           % {"name": path.name, "error": exc}) from exc
+    names = [str(name) for name, _geometry in layers]
+    if layer is not None:
+        if layer not in names:
+            raise ImportFailed(_("%(name)s has no layer %(layer)s. Its layers: %(layers)s.")
+                               % {"name": path.name, "layer": layer,
+                                  "layers": _layer_list(layers)})
+        return layer, len(names)
+    spatial = [str(name) for name, geometry in layers if geometry is not None]
+    if len(names) > 1 and len(spatial) != 1:
+        raise ImportFailed(_("%(name)s holds %(n)d layers: name the one to read with --layer. "
+                             "Its layers: %(layers)s. Nothing was saved.")
+                           % {"name": path.name, "n": len(names), "layers": _layer_list(layers)})
+    return (spatial[0] if len(names) > 1 else None), len(names)
+
+
+def _list_layers(path):
+    with warnings.catch_warnings():  # a measured layer is read as 2-D, and counted (_read)
+        warnings.filterwarnings("ignore", message="Measured")
+        return pyogrio.list_layers(path)
+
+
+def _layer_list(layers):
+    return ", ".join(f"{name} ({geometry or _('no geometry')})" for name, geometry in layers)
+
+
+def require_field(gdf, field, option):
+    """`field` (named with the command's `option`), refused with the layer's columns when the
+    layer has no such column."""
+    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    if field not in columns:
+        raise ImportFailed(_("The file has no field %(field)s (given with %(option)s). Its "
+                             "fields: %(fields)s.")
+                           % {"field": field, "option": option, "fields": ", ".join(columns)})
+    return field
+
+
+def flatten(gdf, report: ImportReport):
+    """3-D (Z) geometries to 2-D, counted in the report: the storage columns are 2-D, and a
+    town's plan has no use for the elevation. Measured (M) ones were flattened while reading
+    (pyogrio drops M, see `_read`)."""
+    geoms = gdf.geometry.values
+    with_z = ~shapely.is_missing(geoms) & shapely.has_z(geoms)
+    if with_z.any():
+        gdf.loc[with_z, gdf.geometry.name] = shapely.force_2d(geoms[with_z])
+        report.flattened += int(with_z.sum())
+    return gdf
+
+
+def _read(path, report=None, **kwargs):
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gdf = gpd.read_file(path, **kwargs)
     except shapely.errors.GEOSException as exc:  # a geometry GEOS cannot build
         n = _first_unreadable_geometry(path, kwargs)
         if n is not None and "LinearRing" in str(exc):
@@ -80,6 +150,13 @@ def _read(path, **kwargs):
     except (DataSourceError, ValueError, RuntimeError, shapely.errors.ShapelyError) as exc:
         raise ImportFailed(_("%(name)s is not a readable GIS file (%(error)s).")
                            % {"name": path.name, "error": exc}) from exc
+    measured = any("Measured (M) geometry" in str(w.message) for w in caught)
+    if measured and report is not None:  # pyogrio read the layer's geometries without their M
+        report.flattened += int((~shapely.is_missing(gdf.geometry.values)).sum())
+    for w in caught:
+        if "Measured (M) geometry" not in str(w.message):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return gdf
 
 
 def _wrong_crs(path, crs, bounds):
@@ -155,3 +232,60 @@ def territory_filter(report: ImportReport):
     shapely.prepare(shape)
     return lambda geom: shape.intersects(geom)
 
+
+
+INSPECT_FEATURES = 200  # sample values come from the first features only, never the whole file
+INSPECT_VALUES = 5
+
+
+def inspect_file(path, layer=None, *, max_features=INSPECT_FEATURES,
+                 max_values=INSPECT_VALUES) -> list[dict]:
+    """What a clerk needs to write an import's options, per layer: its name, geometry type,
+    CRS, feature count, and each field with its type and the first distinct values met in the
+    first `max_features` features. Bounded: the file is opened, never read whole (a GeoJSON's
+    feature count is GDAL's, which scans it once without keeping it)."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFailed(_("File not found: %(path)s") % {"path": path})
+    try:
+        layers = _list_layers(path)
+    except (DataSourceError, DataLayerError, ValueError, RuntimeError) as exc:
+        raise ImportFailed(_("%(name)s is not a readable GIS file (%(error)s).")
+                           % {"name": path.name, "error": exc}) from exc
+    names = [str(name) for name, _geometry in layers]
+    if layer is not None and layer not in names:
+        raise ImportFailed(_("%(name)s has no layer %(layer)s. Its layers: %(layers)s.")
+                           % {"name": path.name, "layer": layer, "layers": _layer_list(layers)})
+    out = []
+    for name in ([layer] if layer is not None else names):
+        kwargs = {"layer": name}
+        if path.suffix.lower() == ".csv":
+            kwargs.update(CSV_COORDINATE_OPTIONS)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                info = pyogrio.read_info(path, force_feature_count=True, **kwargs)
+                sample = pyogrio.read_dataframe(path, max_features=max_features,
+                                                read_geometry=False, **kwargs)
+        except (DataSourceError, DataLayerError, ValueError, RuntimeError) as exc:
+            raise ImportFailed(_("%(name)s is not a readable GIS file (%(error)s).")
+                               % {"name": path.name, "error": exc}) from exc
+        fields = []
+        for field, dtype in zip(info["fields"], info["dtypes"], strict=True):
+            values = []
+            for value in sample[field] if field in sample.columns else []:
+                if value is None or (isinstance(value, float) and value != value):
+                    continue
+                text = str(value)[:60]
+                if text not in values:
+                    values.append(text)
+                if len(values) >= max_values:
+                    break
+            fields.append({"name": str(field), "type": str(dtype), "samples": values})
+        geometry_type = info["geometry_type"]
+        if geometry_type and any("Measured" in str(w.message) for w in caught):
+            geometry_type += " M"  # pyogrio says "Point" for "Point M": read as 2-D
+        out.append({"name": name, "geometry_type": geometry_type,
+                    "crs": info["crs"], "features": info["features"],
+                    "sampled": len(sample), "fields": fields})
+    return out
