@@ -82,9 +82,8 @@ class AlertForm(forms.ModelForm):
             self.initial["streets"] = instance.streets
             if instance.drawn is not None:
                 self.initial["drawn"] = instance.drawn.transform(4326, clone=True).geojson
-        else:
-            self.initial.setdefault("starts_at", timezone.localtime().replace(second=0,
-                                                                              microsecond=0))
+        if not self.initial.get("starts_at"):  # model_to_dict gave None for a new alert
+            self.initial["starts_at"] = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean(self):
         data = super().clean()

@@ -67,11 +67,13 @@ def test_clerk_draws_previews_sends_and_the_property_page_shows_it(page, site_ur
     page.locator("input[name=target][value=polygon]").check()
     expect(page.locator("#alert-map")).to_be_visible()
     page.wait_for_function("window.__map !== undefined")
-    page.evaluate(f"window.__map.setView([{lat}, {lon}], 17, {{animate: false}})")
-    box = page.locator("#alert-map").bounding_box()
-    x, y = page.evaluate(f"(() => {{ const p = window.__map.latLngToContainerPoint([{lat}, {lon}]);"
-                         " return [p.x, p.y]; }})()")
+    page.evaluate("([lat, lon]) => { window.__map.setView([lat, lon], 17, {animate: false}); }",
+                  [lat, lon])
+    page.locator("#alert-map").scroll_into_view_if_needed()
     page.locator(".leaflet-draw-draw-rectangle").click()
+    box = page.locator("#alert-map").bounding_box()
+    x, y = page.evaluate("([lat, lon]) => { const p = window.__map.latLngToContainerPoint("
+                         "[lat, lon]); return [p.x, p.y]; }", [lat, lon])
     page.mouse.move(box["x"] + x - 60, box["y"] + y - 60)
     page.mouse.down()
     page.mouse.move(box["x"] + x, box["y"] + y, steps=5)
@@ -81,6 +83,8 @@ def test_clerk_draws_previews_sends_and_the_property_page_shows_it(page, site_ur
     page.locator("[data-alert-form] button[type=submit]").click()
 
     count = page.locator("[data-testid=reach-properties]")
+    page.wait_for_load_state()
+    assert page.locator(".errorlist").count() == 0, page.locator(".errorlist").all_inner_texts()
     expect(count).to_be_visible()
     assert int(count.inner_text()) >= 1
     expect(page.locator("[data-testid=reach-list]")).to_contain_text(prop.matricule)
