@@ -189,15 +189,15 @@ def test_an_alert_reaching_no_property_is_not_sent(topic, clerk, fan_out_calls):
 
     territory = independent.territory()
     c = territory.representative_point()
-    # A 12 m buffer around a point in the middle of a street far from any lot? Use a clipped
-    # sliver instead: the smallest polygon that is inside the territory but on no property.
+    # An area on no property (a triangle far east of the town), as an empty target would be.
     alert = services.save_alert(data=draft_data(topic), by=clerk)
     alert.area = GEOSGeometry(f"SRID={settings.GUICHET_SRID};MULTIPOLYGON((("
                               f"{c.x + 1e6} {c.y}, {c.x + 1e6 + 1} {c.y}, {c.x + 1e6 + 1} "
                               f"{c.y + 1}, {c.x + 1e6} {c.y}))))")
     alert.save()
-    with pytest.raises(ValidationError, match="reaches no property"):
+    with pytest.raises(ValidationError) as error:
         services.send_alert(alert, by=clerk)
+    assert error.value.code == "empty_target" and error.value.messages[0]
     alert.refresh_from_db()
     assert alert.status == Alert.Status.DRAFT and not fan_out_calls.called
 
