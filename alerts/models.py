@@ -36,6 +36,8 @@ class Topic(models.Model):
     emergency = models.BooleanField(_("emergency"), default=False)
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
+    # CAP 1.2 <category> of the topic's alerts (Health, Infra, Transport, Safety, Env, Other...)
+    cap_category = models.CharField(_("CAP category"), max_length=20, default="Other")
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -102,6 +104,9 @@ class Alert(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # Bumped by each update sent after the first sending (CAP msgType Update references).
     version = models.PositiveIntegerField(default=1)
+    # One entry per version sent: {"version", "kind" (alert, update, cancel), "sent_at" (ISO
+    # 8601), "by" (user id)}: the CAP <references> of an update or a cancellation.
+    history = models.JSONField(default=list, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

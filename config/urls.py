@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from alerts import urls as alerts_urls
 from citizens import urls as citizens_urls
 from collections_schedule import urls as collections_urls
 from core import errors
@@ -34,6 +35,8 @@ urlpatterns += i18n_patterns(
     path("personnel/collectes/", include(collections_urls.staff_urlpatterns)),
     path("personnel/liens/", include(citizens_urls.staff_urlpatterns)),
     path("personnel/demandes/", include(requests_urls.staff_urlpatterns)),
+    path("personnel/alertes/", include(alerts_urls.staff_urlpatterns)),
+    path("alertes/", include("alerts.urls")),
     path("collectes/", include("collections_schedule.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
     path("", include("service_requests.urls")),

@@ -34,6 +34,7 @@ STEPS = [
                                                  commit=True)),
     ("demo access code", lambda: _demo_access_code()),
     ("request categories", lambda: _request_categories()),
+    ("alert topics", lambda: _alert_topics()),
 ]
 
 
@@ -73,6 +74,13 @@ def _request_categories():
     from service_requests.importers.categories import load_categories
 
     counts = load_categories(DEMO_DIR / "request-categories.json")
+    return _Note(", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+def _alert_topics():
+    from alerts.importers.topics import load_topics
+
+    counts = load_topics(DEMO_DIR / "alert-topics.json")
     return _Note(", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 

@@ -18,3 +18,7 @@ class Command(BaseCommand):
         from demo.sample_requests import load_sample_requests
 
         self.stdout.write(f"== sample requests\n{load_sample_requests()}")
+        from demo.sample_alerts import load_sample_alerts
+
+        self.stdout.write(f"== sample alerts (topics, a past and a current alert)\n"
+                          f"{load_sample_alerts()}")

@@ -1,0 +1,125 @@
+"""Named reads of alerts: the properties and the subscribed people an alert (or an area)
+reaches, their list for staff, and the alerts current for the public pages.
+
+A property is reached when its parcel intersects the area, or, for a property with no parcel,
+its address point does: one statement, on the GiST indexes of parcel and address_point (a
+BitmapOr of the two index scans)."""
+from django.conf import settings
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.db import connection
+from django.db.models import Func, Q, Value
+from django.utils import timezone
+
+from properties.models import CivicAddress, Property
+
+from .models import Alert, Subscriber, Subscription
+
+LIST_ROWS = 200  # addresses shown on the preview page (the CSV has them all)
+
+
+def _area(alert_or_area):
+    return alert_or_area.area if isinstance(alert_or_area, Alert) else alert_or_area
+
+
+def reached_q(area) -> Q:
+    return (Q(parcel__intersects=area)
+            | Q(parcel__isnull=True, address_point__intersects=area))
+
+
+def properties_reached(alert_or_area):
+    """The properties (still on the roll) whose parcel, else address point, intersects the
+    alert's area. An alert with no area reaches nothing."""
+    area = _area(alert_or_area)
+    if area is None:
+        return Property.objects.none()
+    return Property.objects.filter(retired_roll_year=None).filter(reached_q(area))
+
+
+def subscribers_reached(alert):
+    """The subscribers who may be written to (an active account, or an address or number
+    confirmed by its link) with a subscription on a reached property whose topics are none
+    (every topic) or include the alert's topic."""
+    subscriptions = (Subscription.objects
+                     .filter(property__in=properties_reached(alert))
+                     .filter(Q(topics=None) | Q(topics=alert.topic_id)))
+    return (Subscriber.objects.filter(pk__in=subscriptions.values("subscriber_id"))
+            .filter(Q(user__isnull=False, user__is_active=True)
+                    | Q(user__isnull=True, confirmed_at__isnull=False)))
+
+
+# The list for staff: matricule, first civic address (street, number), one statement; the
+# area is passed twice (one parameter per index scan of the BitmapOr).
+_ROWS_SQL = f"""
+SELECT p.id, p.matricule, a.label, a.street_name, a.civic_int
+FROM {Property._meta.db_table} p
+LEFT JOIN LATERAL (
+    SELECT c.label, c.street_name, c.civic_int FROM {CivicAddress._meta.db_table} c
+    WHERE c.property_id = p.id ORDER BY c.id LIMIT 1) a ON TRUE
+WHERE p.retired_roll_year IS NULL
+  AND (ST_Intersects(p.parcel, %(area)s::geometry)
+       OR (p.parcel IS NULL AND ST_Intersects(p.address_point, %(area)s::geometry)))
+ORDER BY a.street_name NULLS LAST, a.civic_int NULLS LAST, a.label, p.matricule
+"""
+
+
+def reached_rows(alert_or_area, limit: int | None = None):
+    """[(property id, matricule, address label)] of the reached properties, by street and civic
+    number."""
+    area = _area(alert_or_area)
+    if area is None:
+        return []
+    sql = _ROWS_SQL + (" LIMIT %(limit)s" if limit else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"area": area.hexewkb.decode(), "limit": limit})
+        return [(pk, matricule, label or "") for pk, matricule, label, *_ in cursor.fetchall()]
+
+
+def reach(alert):
+    """What the preview shows: properties and subscribers reached, the first rows."""
+    return {"properties": properties_reached(alert).count(),
+            "subscribers": subscribers_reached(alert).count() if alert.pk else 0,
+            "rows": reached_rows(alert, limit=LIST_ROWS)}
+
+
+def current_q(now=None) -> Q:
+    now = now or timezone.now()
+    return (Q(status=Alert.Status.SENT, starts_at__lte=now)
+            & (Q(ends_at__isnull=True) | Q(ends_at__gt=now)))
+
+
+def current_alerts(now=None):
+    """Sent, started, not ended, not cancelled: the home page's list (no geometry read)."""
+    return (Alert.objects.filter(current_q(now)).select_related("topic")
+            .defer("area", "drawn").order_by("-starts_at", "-pk"))
+
+
+def current_alerts_for(prop, now=None):
+    """The current alerts whose area reaches this property (its parcel, else its address
+    point): one statement on the alerts' status index and the GiST index of their area."""
+    location = prop.parcel or prop.address_point
+    if location is None:
+        return Alert.objects.none()
+    return current_alerts(now).filter(area__intersects=location)
+
+
+def published_alerts():
+    """Every alert the public has seen (sent or since cancelled), latest first."""
+    return (Alert.objects.filter(status__in=[Alert.Status.SENT, Alert.Status.CANCELLED])
+            .select_related("topic").order_by("-sent_at", "-pk"))
+
+
+def alerts_covering(point):
+    """Published alerts whose area covers a point or a property's location."""
+    return published_alerts().filter(area__intersects=point)
+
+
+def with_wgs84_area(queryset, precision=6):
+    """The alerts annotated with `geojson`, their area in WGS 84 (simplified to 2 m)."""
+    return queryset.annotate(geojson=AsGeoJSON(
+        Transform(_Simplified("area", Value(2.0)), 4326), precision=precision))
+
+
+class _Simplified(Func):
+    function = "ST_SimplifyPreserveTopology"
+    output_field = GeometryField(srid=settings.GUICHET_SRID)
