@@ -10,7 +10,7 @@ from django.urls import reverse
 from map_ui.config import map_base
 
 from .. import cap, selectors
-from ..models import Alert, Topic
+from ..models import Topic
 
 MAP_ALERTS = 100
 
