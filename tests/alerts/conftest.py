@@ -4,8 +4,9 @@ import pytest
 
 @pytest.fixture
 def clerk(django_user_model):
-    return django_user_model.objects.create_user(username="commis-alertes", password="x-Commis-2025",
-                                                 email="commis@ville.example", is_staff=True)
+    return django_user_model.objects.create_user(
+        username="commis-alertes", password="x-Commis-2025", email="commis@ville.example",
+        is_staff=True)
 
 
 @pytest.fixture

@@ -255,7 +255,8 @@ def test_atom_and_rss_feeds_parse(client, sent_alert, topic):
     other = Property.objects.exclude(pk__in=selectors.properties_reached(sent_alert)) \
         .exclude(parcel=None).first()
     c = GEOSGeometry(square_wgs84(), srid=4326).centroid
-    urls = {reverse("alerts:feed_atom"): True, reverse("alerts:topic_atom", args=[topic.code]): True,
+    urls = {reverse("alerts:feed_atom"): True,
+            reverse("alerts:topic_atom", args=[topic.code]): True,
             reverse("alerts:property_atom", args=[reached.pk]): True,
             reverse("alerts:property_atom", args=[other.pk]): False,
             reverse("alerts:point_atom") + f"?lon={c.x}&lat={c.y}": True,
