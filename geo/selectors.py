@@ -8,9 +8,21 @@ STRETCH_M = 100  # a stretch of street: about a block
 STREET_SEARCH_M = 150  # farther than this from any street, the place falls back to a grid cell
 
 
+# A line in one orientation and from one start whatever the source's, so that the stretches do
+# not move when an importer reverses a line or starts a loop elsewhere: an open line from its
+# lower endpoint (by x, then y); a closed one (a loop street) as GEOS normalizes a polygon's
+# ring (from its lowest vertex, clockwise).
+_CANONICAL = (
+    "CASE WHEN ST_IsClosed({g}) AND ST_NPoints({g}) >= 4 "
+    "THEN ST_ExteriorRing(ST_Normalize(ST_MakePolygon({g}))) "
+    "WHEN (ST_X(ST_StartPoint({g})), ST_Y(ST_StartPoint({g}))) > "
+    "(ST_X(ST_EndPoint({g})), ST_Y(ST_EndPoint({g}))) THEN ST_Reverse({g}) ELSE {g} END")
+
+
 def stretch_sql(point_sql: str) -> str:
     """SQL answering one row (geom, name) for the point `point_sql` (an SQL expression in the
-    storage CRS): along the nearest street line (a part of a multi-line street) within
+    storage CRS): along the nearest street line (a part of a multi-line street, from its lower
+    endpoint) within
     STREET_SEARCH_M, the middle of the STRETCH_M-long stretch the point faces (the last
     stretch of a line may be shorter), with the street's name; without a street nearby, the
     centre of the STRETCH_M grid cell holding the point, without a name."""
@@ -24,7 +36,8 @@ def stretch_sql(point_sql: str) -> str:
         FROM (SELECT line, name, len,
                      floor(ST_LineLocatePoint(line, {point_sql}) * len / {STRETCH_M})
                          * {STRETCH_M} AS lo
-              FROM (SELECT part.geom AS line, s.name, ST_Length(part.geom) AS len
+              FROM (SELECT {_CANONICAL.format(g="part.geom")} AS line, s.name,
+                           ST_Length(part.geom) AS len
                     FROM {Street._meta.db_table} s, LATERAL ST_Dump(s.geom) part
                     WHERE ST_DWithin(s.geom, {point_sql}, {STREET_SEARCH_M})
                       AND ST_Length(part.geom) > 0

@@ -31,10 +31,14 @@ STRETCH = 100
 
 def expected_stretch(x, y):
     """(street name, x, y) of the middle of the 100 m stretch of the nearest named road that
-    the point faces, from the OSM source file."""
+    the point faces (counted from the line's lower endpoint), from the OSM source file."""
     point = shapely.Point(x, y)
     name, line = min(independent.streets(), key=lambda s: s[1].distance(point))
     assert line.distance(point) < 150, "the demo home is not near a street"
+    if line.is_closed and len(line.coords) >= 4:  # a loop: as GEOS normalizes a ring
+        line = shapely.normalize(shapely.Polygon(line.coords)).exterior
+    elif line.coords[0] > line.coords[-1]:  # from its lower endpoint (x, then y)
+        line = shapely.LineString(line.coords[::-1])
     along = line.project(point)
     low = math.floor(along / STRETCH) * STRETCH
     middle = line.interpolate((low + min(low + STRETCH, line.length)) / 2)
