@@ -1,15 +1,18 @@
 """Reads of the properties: the places near a property (measured from its parcel, else its
 address point, nearest first; also as one SQL statement for the nearby API) and the address
-search (type-ahead by civic address, matricule or lot number)."""
+search (type-ahead by civic address, over the roll and the address points, matricule or lot
+number)."""
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from geo.fields import wgs84_geojson
-from geo.models import Place, PlaceCategory
+from geo.models import AddressPoint, Place, PlaceCategory
 
 from .models import CivicAddress, Property
 
@@ -70,6 +73,9 @@ def grouped_by_category(places) -> list[CategoryGroup]:
     return sorted(groups.values(), key=lambda g: (g.nearest_m, g.category.sort_order))
 
 
+MATCH_PROPERTY = "property"  # a property record (roll unit): it has a page
+MATCH_ADDRESS = "address"  # an address point with no property record yet: no page
+
 # pg_trgm's default word-similarity threshold (0.6) rejects one-letter typos in short street
 # names ("boyre" for "boyer"); 0.45 keeps them while still discarding unrelated streets.
 WORD_SIMILARITY_THRESHOLD = 0.45
@@ -77,6 +83,13 @@ MAX_QUERY_LENGTH = 200
 
 
 def find_properties(query: str, limit: int = 10) -> list[dict]:
+    """Matches for an address, a matricule or a lot number, best first: the roll's civic
+    addresses and the address points (geo.AddressPoint: OpenStreetMap's, the town's own layer)
+    searched alike. A point answers with the property it belongs to (the unit the roll linked to
+    it, else the one whose parcel holds it, else the roll unit with the same civic address);
+    a point that belongs to none still answers, as `kind` "address": the address exists, the
+    city has no property record for it (no property_id, no url), and its lon/lat can place a
+    report. Two answers are never the same property, nor the same address."""
     query = (query or "").strip()
     if len(query) < 2:
         return []
@@ -94,16 +107,63 @@ def find_properties(query: str, limit: int = 10) -> list[dict]:
                     [WORD_SIMILARITY_THRESHOLD])
         addresses = list(CivicAddress.objects.search(query, limit=limit)
                          .annotate(point=Transform("property__address_point", 4326)))
-    for address in addresses:
-        if address.property_id not in seen and len(matches) < limit:
-            seen.add(address.property_id)
-            matches.append(_match(address.property_id, address.label,
-                                  address.property.matricule, address.point))
+        points = list(_address_points(query, limit))
+    # (score, roll first on a tie, normalised address, match): one ranking for both sources.
+    candidates = [(getattr(a, "score", 0.0), 0, a.search_text,
+                   _match(a.property_id, a.label, a.property.matricule, a.point))
+                  for a in addresses]
+    candidates += [(p.score, 1, p.search_text, p.match) for p in points]
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    texts = set()
+    for _score, _source, text, match in candidates:
+        if len(matches) >= limit:
+            break
+        if match["property_id"] is not None:
+            if match["property_id"] in seen:
+                continue
+            seen.add(match["property_id"])
+        elif text in texts:
+            continue
+        texts.add(text)
+        matches.append(match)
     return matches
 
 
+def _address_points(query, limit):
+    """The address points matching `query`, each with `.match` (its property's or an
+    "address" match). The property is looked up for these few points only: the unit whose
+    address point it is (`~=`, GiST), else the one whose parcel covers it (GiST), else (one
+    more query, for the points still without one) a roll address with the same search_text."""
+    linked = Property.objects.filter(address_point=OuterRef("geom")).order_by("pk").values("pk")
+    under = Property.objects.filter(parcel__covers=OuterRef("geom")).order_by("pk").values("pk")
+    points = list(AddressPoint.objects
+                  .annotate(owner=Coalesce(Subquery(linked[:1]), Subquery(under[:1])),
+                            point=Transform("geom", 4326))
+                  .search(query, limit=limit))
+    orphans = {p.search_text for p in points if p.owner is None}
+    by_text = {}
+    if orphans:
+        for text, pk in (CivicAddress.objects.filter(search_text__in=orphans)
+                         .order_by("pk").values_list("search_text", "property_id")):
+            by_text.setdefault(text, pk)
+    owners = {p.owner or by_text.get(p.search_text) for p in points} - {None}
+    matricules = dict(Property.objects.filter(pk__in=owners).values_list("pk", "matricule"))
+    for p in points:
+        owner = p.owner or by_text.get(p.search_text)
+        label = f"{p.civic_number} {p.street}"
+        p.match = (_match(owner, label, matricules[owner], p.point) if owner
+                   else _address_match(label, p.point))
+    return points
+
+
 def _match(pk, label, matricule, point):
-    return {"property_id": pk, "label": label, "matricule": matricule,
+    return {"kind": MATCH_PROPERTY, "property_id": pk, "label": label, "matricule": matricule,
             "url": reverse("portal:property", args=[pk]),
             "lon": round(point.x, 6) if point else None,
             "lat": round(point.y, 6) if point else None}
+
+
+def _address_match(label, point):
+    """An address that exists (an address point) with no property record yet."""
+    return {"kind": MATCH_ADDRESS, "property_id": None, "label": label, "matricule": None,
+            "url": None, "lon": round(point.x, 6), "lat": round(point.y, 6)}
