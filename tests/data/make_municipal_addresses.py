@@ -1,8 +1,8 @@
-"""Derive tests/data/pincourt_municipal_epsg32188.gpkg and its broken twins from the real OSM extract
-data/pincourt/pincourt-osm-2022-10-29.geojson (© OpenStreetMap contributors, ODbL 1.0): a civic
-address layer and a road layer shaped as a Quebec town's GIS exports them (own field names, NAD83
-MTM zone 8). Run once by hand (`python tests/data/make_municipal_addresses.py`); the outputs are
-committed, this script documents how they were made (tests/data/README.md)."""
+"""Derive tests/data/pincourt_municipal_epsg32188.gpkg and its broken twins from the real OSM
+extract data/pincourt/pincourt-osm-2022-10-29.geojson (© OpenStreetMap contributors, ODbL 1.0):
+a civic address layer and a road layer shaped as a Quebec town's GIS exports them (own field
+names, NAD83 / MTM zone 8). Run once by hand (`python tests/data/make_municipal_addresses.py`);
+the outputs are committed, this script documents how they were made (tests/data/README.md)."""
 import json
 from pathlib import Path
 

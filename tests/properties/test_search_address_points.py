@@ -13,9 +13,9 @@ from geo.importers.addresses import import_addresses
 from geo.models import AddressPoint
 from properties.models import CivicAddress, Property
 from service_requests.models import ServiceRequest
+from tests.citizens.conftest import make_citizen  # noqa: F401 (fixture)
 from tests.independent import DEMO
 from tests.service_requests.test_reporting import details_url, post_report, pothole  # noqa: F401
-from tests.citizens.conftest import make_citizen  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 NO_RECORD = "Cette adresse existe, mais la ville n'a pas encore de fiche de propriété pour elle."
