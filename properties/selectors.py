@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import FloatField, Func
 from django.urls import reverse
 
 from geo.fields import wgs84_geojson
@@ -107,12 +106,12 @@ def find_properties(query: str, limit: int = 10) -> list[dict]:
                     [WORD_SIMILARITY_THRESHOLD])
         addresses = list(CivicAddress.objects.search(query, limit=limit)
                          .annotate(point=Transform("property__address_point", 4326)))
-        points = list(_address_points(query, limit))
+        points = _address_points(query, limit)
     # (score, roll first on a tie, normalised address, match): one ranking for both sources.
     candidates = [(getattr(a, "score", 0.0), 0, a.search_text,
                    _match(a.property_id, a.label, a.property.matricule, a.point))
                   for a in addresses]
-    candidates += [(p.score, 1, p.search_text, p.match) for p in points]
+    candidates += [(score, 1, text, match) for score, text, match in points]
     candidates.sort(key=lambda c: (-c[0], c[1]))
     texts = set()
     for _score, _source, text, match in candidates:
@@ -130,40 +129,61 @@ def find_properties(query: str, limit: int = 10) -> list[dict]:
 
 
 def _address_points(query, limit):
-    """The address points matching `query`, each with `.match` (its property's or an
-    "address" match). The property is looked up for these few points only: the unit whose
-    address point it is (`~=`, GiST), else the one whose parcel covers it (GiST), else (one
-    more query, for the points still without one) a roll address with the same search_text."""
-    linked = Property.objects.filter(address_point=OuterRef("geom")).order_by("pk").values("pk")
-    under = Property.objects.filter(parcel__covers=OuterRef("geom")).order_by("pk").values("pk")
-    points = list(AddressPoint.objects
-                  .annotate(owner=Coalesce(Subquery(linked[:1]), Subquery(under[:1])),
-                            point=Transform("geom", 4326))
-                  .search(query, limit=limit))
-    orphans = {p.search_text for p in points if p.owner is None}
-    by_text = {}
+    """The address points matching `query`, as (score, search_text, match) with its property's
+    match or an "address" match. The owners are looked up for the few points found only (none
+    for a query that matches no point): the unit whose address point it is (`~=`, GiST), else
+    the one whose parcel covers it (GiST), else a roll address with the same search_text."""
+    rows = list(AddressPoint.objects.search(query, limit=limit)
+                .annotate(lon=Func(Transform("geom", 4326), function="ST_X",
+                                   output_field=FloatField()),
+                          lat=Func(Transform("geom", 4326), function="ST_Y",
+                                   output_field=FloatField()))
+                .values("pk", "score", "search_text", "civic_number", "street", "lon", "lat"))
+    if not rows:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(OWNERS, {"ids": [r["pk"] for r in rows]})
+        owners = dict(cursor.fetchall())
+    orphans = {r["search_text"] for r in rows if owners.get(r["pk"]) is None}
     if orphans:
         for text, pk in (CivicAddress.objects.filter(search_text__in=orphans)
                          .order_by("pk").values_list("search_text", "property_id")):
-            by_text.setdefault(text, pk)
-    owners = {p.owner or by_text.get(p.search_text) for p in points} - {None}
-    matricules = dict(Property.objects.filter(pk__in=owners).values_list("pk", "matricule"))
-    for p in points:
-        owner = p.owner or by_text.get(p.search_text)
-        label = f"{p.civic_number} {p.street}"
-        p.match = (_match(owner, label, matricules[owner], p.point) if owner
-                   else _address_match(label, p.point))
-    return points
+            for r in rows:
+                if r["search_text"] == text and owners.get(r["pk"]) is None:
+                    owners[r["pk"]] = pk
+    matricules = dict(Property.objects.filter(pk__in=set(owners.values()) - {None})
+                      .values_list("pk", "matricule"))
+    out = []
+    for r in rows:
+        owner, label = owners.get(r["pk"]), f"{r['civic_number']} {r['street']}"
+        point = (r["lon"], r["lat"])
+        match = (_match(owner, label, matricules[owner], point) if owner
+                 else _address_match(label, point))
+        out.append((r["score"], r["search_text"], match))
+    return out
+
+
+# The property each address point belongs to: the unit whose address point it is (the roll
+# linked them), else the one whose parcel covers it; both on GiST indexes.
+OWNERS = f"""
+SELECT ap.id, coalesce(
+    (SELECT p.id FROM {Property._meta.db_table} p WHERE p.address_point ~= ap.geom
+     ORDER BY p.id LIMIT 1),
+    (SELECT p.id FROM {Property._meta.db_table} p WHERE ST_Covers(p.parcel, ap.geom)
+     ORDER BY p.id LIMIT 1))
+FROM {AddressPoint._meta.db_table} ap WHERE ap.id = ANY(%(ids)s)"""
 
 
 def _match(pk, label, matricule, point):
+    """`point`: a GEOS point in WGS 84, or (lon, lat), or None."""
+    lon, lat = (point.x, point.y) if hasattr(point, "x") else (point or (None, None))
     return {"kind": MATCH_PROPERTY, "property_id": pk, "label": label, "matricule": matricule,
             "url": reverse("portal:property", args=[pk]),
-            "lon": round(point.x, 6) if point else None,
-            "lat": round(point.y, 6) if point else None}
+            "lon": round(lon, 6) if lon is not None else None,
+            "lat": round(lat, 6) if lat is not None else None}
 
 
 def _address_match(label, point):
     """An address that exists (an address point) with no property record yet."""
     return {"kind": MATCH_ADDRESS, "property_id": None, "label": label, "matricule": None,
-            "url": None, "lon": round(point.x, 6), "lat": round(point.y, 6)}
+            "url": None, "lon": round(point[0], 6), "lat": round(point[1], 6)}
