@@ -91,11 +91,16 @@ class Street(models.Model):
     name = models.CharField(_("name"), max_length=255, blank=True)
     kind = models.CharField(_("kind"), max_length=40, blank=True)
     geom = models.MultiLineStringField(srid=SRID)
-    source_id = models.CharField(max_length=100, unique=True)
+    # Where the row came from: "osm" (import_osm), or the file or name given to import_streets.
+    # An import retires the rows of its own source only (core.importers.sync.Syncer).
+    source = models.CharField(_("source"), max_length=100, default="osm")
+    source_id = models.CharField(max_length=100)
 
     class Meta:
         verbose_name = _("street")
         verbose_name_plural = _("streets")
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"],
+                                               name="street_unique_source_id")]
 
     def __str__(self):
         return self.name
@@ -110,7 +115,10 @@ class AddressPoint(models.Model):
     # Normalised "number street" (accents, case, abbreviations): the key used to link roll units.
     search_text = models.CharField(max_length=300, db_index=True)
     geom = models.PointField(srid=SRID)
-    source_id = models.CharField(max_length=100, unique=True)
+    # "osm" (import_osm), or the file or name given to import_addresses: OpenStreetMap's points
+    # and the city's own address layer are told apart, and each import retires its own only.
+    source = models.CharField(_("source"), max_length=100, default="osm")
+    source_id = models.CharField(max_length=100)
 
     objects = AddressPointQuerySet.as_manager()
 
@@ -119,6 +127,8 @@ class AddressPoint(models.Model):
         verbose_name_plural = _("address points")
         indexes = [GinIndex(name="addresspoint_trgm", fields=["search_text"],
                             opclasses=["gin_trgm_ops"])]
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"],
+                                               name="addresspoint_unique_source_id")]
 
     def __str__(self):
         return f"{self.civic_number} {self.street}"

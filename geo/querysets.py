@@ -3,6 +3,9 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
+from django.contrib.postgres.search import TrigramWordSimilarity
+
+from .addresses import split_civic
 
 
 class TerritoryQuerySet(models.QuerySet):
@@ -31,3 +34,21 @@ class PlaceQuerySet(models.QuerySet):
 class AddressPointQuerySet(models.QuerySet):
     def near(self, geom, metres):
         return self.filter(geom__dwithin=(geom, D(m=metres)))
+
+    def search(self, query, limit=10):
+        """Type-ahead over the address points, as properties' CivicAddress.search over the roll:
+        the civic number exact when typed (search_text starts with it; a letter suffix, "12a",
+        still matches "12"), the street fuzzy (pg_trgm word similarity on the GIN trigram index
+        of search_text), each annotated with `score` (0 without a street)."""
+        number, street = split_civic(query)
+        qs = self
+        if number:
+            # A regular expression the GIN trigram index serves (pg_trgm), like the street.
+            qs = qs.filter(search_text__regex=rf"^{number}[a-z]?( |$)")
+        if street:
+            qs = (qs.annotate(score=TrigramWordSimilarity(street, "search_text"))
+                  .filter(search_text__trigram_word_similar=street)
+                  .order_by("-score", "search_text", "pk"))
+        else:
+            qs = qs.annotate(score=models.Value(0.0)).order_by("search_text", "pk")
+        return qs[:limit]

@@ -1,15 +1,17 @@
 """Reads of the properties: the places near a property (measured from its parcel, else its
 address point, nearest first; also as one SQL statement for the nearby API) and the address
-search (type-ahead by civic address, matricule or lot number)."""
+search (type-ahead by civic address, over the roll and the address points, matricule or lot
+number)."""
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.db import connection, transaction
+from django.db.models import FloatField, Func
 from django.urls import reverse
 
 from geo.fields import wgs84_geojson
-from geo.models import Place, PlaceCategory
+from geo.models import AddressPoint, Place, PlaceCategory
 
 from .models import CivicAddress, Property
 
@@ -70,6 +72,9 @@ def grouped_by_category(places) -> list[CategoryGroup]:
     return sorted(groups.values(), key=lambda g: (g.nearest_m, g.category.sort_order))
 
 
+MATCH_PROPERTY = "property"  # a property record (roll unit): it has a page
+MATCH_ADDRESS = "address"  # an address point with no property record yet: no page
+
 # pg_trgm's default word-similarity threshold (0.6) rejects one-letter typos in short street
 # names ("boyre" for "boyer"); 0.45 keeps them while still discarding unrelated streets.
 WORD_SIMILARITY_THRESHOLD = 0.45
@@ -77,6 +82,13 @@ MAX_QUERY_LENGTH = 200
 
 
 def find_properties(query: str, limit: int = 10) -> list[dict]:
+    """Matches for an address, a matricule or a lot number, best first: the roll's civic
+    addresses and the address points (geo.AddressPoint: OpenStreetMap's, the town's own layer)
+    searched alike. A point answers with the property it belongs to (the unit the roll linked to
+    it, else the one whose parcel holds it, else the roll unit with the same civic address);
+    a point that belongs to none still answers, as `kind` "address": the address exists, the
+    city has no property record for it (no property_id, no url), and its lon/lat can place a
+    report. Two answers are never the same property, nor the same address."""
     query = (query or "").strip()
     if len(query) < 2:
         return []
@@ -94,16 +106,84 @@ def find_properties(query: str, limit: int = 10) -> list[dict]:
                     [WORD_SIMILARITY_THRESHOLD])
         addresses = list(CivicAddress.objects.search(query, limit=limit)
                          .annotate(point=Transform("property__address_point", 4326)))
-    for address in addresses:
-        if address.property_id not in seen and len(matches) < limit:
-            seen.add(address.property_id)
-            matches.append(_match(address.property_id, address.label,
-                                  address.property.matricule, address.point))
+        points = _address_points(query, limit)
+    # (score, roll first on a tie, normalised address, match): one ranking for both sources.
+    candidates = [(getattr(a, "score", 0.0), 0, a.search_text,
+                   _match(a.property_id, a.label, a.property.matricule, a.point))
+                  for a in addresses]
+    candidates += [(score, 1, text, match) for score, text, match in points]
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    texts = set()
+    for _score, _source, text, match in candidates:
+        if len(matches) >= limit:
+            break
+        if match["property_id"] is not None:
+            if match["property_id"] in seen:
+                continue
+            seen.add(match["property_id"])
+        elif text in texts:
+            continue
+        texts.add(text)
+        matches.append(match)
     return matches
 
 
+def _address_points(query, limit):
+    """The address points matching `query`, as (score, search_text, match) with its property's
+    match or an "address" match. The owners are looked up for the few points found only (none
+    for a query that matches no point): the unit whose address point it is (`~=`, GiST), else
+    the one whose parcel covers it (GiST), else a roll address with the same search_text."""
+    rows = list(AddressPoint.objects.search(query, limit=limit)
+                .annotate(lon=Func(Transform("geom", 4326), function="ST_X",
+                                   output_field=FloatField()),
+                          lat=Func(Transform("geom", 4326), function="ST_Y",
+                                   output_field=FloatField()))
+                .values("pk", "score", "search_text", "civic_number", "street", "lon", "lat"))
+    if not rows:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(OWNERS, {"ids": [r["pk"] for r in rows]})
+        owners = dict(cursor.fetchall())
+    orphans = {r["search_text"] for r in rows if owners.get(r["pk"]) is None}
+    if orphans:
+        for text, pk in (CivicAddress.objects.filter(search_text__in=orphans)
+                         .order_by("pk").values_list("search_text", "property_id")):
+            for r in rows:
+                if r["search_text"] == text and owners.get(r["pk"]) is None:
+                    owners[r["pk"]] = pk
+    matricules = dict(Property.objects.filter(pk__in=set(owners.values()) - {None})
+                      .values_list("pk", "matricule"))
+    out = []
+    for r in rows:
+        owner, label = owners.get(r["pk"]), f"{r['civic_number']} {r['street']}"
+        point = (r["lon"], r["lat"])
+        match = (_match(owner, label, matricules[owner], point) if owner
+                 else _address_match(label, point))
+        out.append((r["score"], r["search_text"], match))
+    return out
+
+
+# The property each address point belongs to: the unit whose address point it is (the roll
+# linked them), else the one whose parcel covers it; both on GiST indexes.
+OWNERS = f"""
+SELECT ap.id, coalesce(
+    (SELECT p.id FROM {Property._meta.db_table} p WHERE p.address_point ~= ap.geom
+     ORDER BY p.id LIMIT 1),
+    (SELECT p.id FROM {Property._meta.db_table} p WHERE ST_Covers(p.parcel, ap.geom)
+     ORDER BY p.id LIMIT 1))
+FROM {AddressPoint._meta.db_table} ap WHERE ap.id = ANY(%(ids)s)"""
+
+
 def _match(pk, label, matricule, point):
-    return {"property_id": pk, "label": label, "matricule": matricule,
+    """`point`: a GEOS point in WGS 84, or (lon, lat), or None."""
+    lon, lat = (point.x, point.y) if hasattr(point, "x") else (point or (None, None))
+    return {"kind": MATCH_PROPERTY, "property_id": pk, "label": label, "matricule": matricule,
             "url": reverse("portal:property", args=[pk]),
-            "lon": round(point.x, 6) if point else None,
-            "lat": round(point.y, 6) if point else None}
+            "lon": round(lon, 6) if lon is not None else None,
+            "lat": round(lat, 6) if lat is not None else None}
+
+
+def _address_match(label, point):
+    """An address that exists (an address point) with no property record yet."""
+    return {"kind": MATCH_ADDRESS, "property_id": None, "label": label, "matricule": None,
+            "url": None, "lon": round(point[0], 6), "lat": round(point[1], 6)}

@@ -64,9 +64,17 @@ class PropertySerializer(GeoFeatureModelSerializer):
 
 
 class AddressMatchSerializer(serializers.Serializer):
-    property_id = serializers.IntegerField()
+    """One answer of the search: a property record, or an address that exists (an address point
+    of OpenStreetMap or of the town's address layer) but has no property record yet."""
+
+    kind = serializers.ChoiceField(
+        choices=["property", "address"],
+        help_text="property: a property record, with its page (url). address: the civic address "
+                  "exists, but the city has no property record for it yet (property_id, "
+                  "matricule and url are null); its lon/lat can still place a report.")
+    property_id = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()
-    matricule = serializers.CharField()
-    url = serializers.CharField()
+    matricule = serializers.CharField(allow_null=True)
+    url = serializers.CharField(allow_null=True)
     lon = serializers.FloatField(allow_null=True)
     lat = serializers.FloatField(allow_null=True)

@@ -176,7 +176,7 @@ def find_citizens(text: str, limit: int = MAX_RESULTS) -> list:
     for word in text.split():
         by_name &= Q(first_name__unaccent__icontains=word) | Q(last_name__unaccent__icontains=word)
     matched = Q(email__icontains=text) | by_name
-    properties = [m["property_id"] for m in find_properties(text, limit=5)]
+    properties = [m["property_id"] for m in find_properties(text, limit=5) if m["property_id"]]
     if properties:
         matched |= Q(property_links__property_id__in=properties,
                      property_links__status=PropertyLink.Status.VERIFIED)

@@ -15,7 +15,8 @@ function render() {
     li.id = `suggestion-${i}`;
     li.setAttribute("role", "option");
     li.setAttribute("aria-selected", String(i === active));
-    li.textContent = item.label;
+    // An address with no property record has no page: the results page says so.
+    li.textContent = item.url ? item.label : `${item.label} ${form.dataset.noRecord}`;
     li.addEventListener("mousedown", (e) => { e.preventDefault(); go(i); });
     return li;
   }));
@@ -27,6 +28,7 @@ function render() {
 }
 
 function go(i) {
+  if (!items[i].url) { input.value = items[i].label; form.submit(); return; }
   const prefix = document.documentElement.lang === "en" ? "/en" : "";
   window.location.href = prefix + items[i].url;
 }

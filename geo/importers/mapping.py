@@ -1,0 +1,60 @@
+"""What the address and street importers share: the file's fields named by the clerk checked
+against the layer's columns (the error lists them), 3-D geometries flattened and counted, and a
+field's value as text."""
+import shapely
+from django.utils.translation import gettext as _
+
+from core.importers import ImportFailed, ImportReport
+
+
+def columns(gdf) -> list[str]:
+    return [c for c in gdf.columns if c != gdf.geometry.name]
+
+
+def field_list(value: str | None) -> list[str]:
+    """"TYPE_VOIE,NOM_VOIE" -> ["TYPE_VOIE", "NOM_VOIE"] (a street written over several
+    fields, as Quebec's municipal address layers do); None -> []."""
+    return [f.strip() for f in (value or "").split(",") if f.strip()]
+
+
+def require_fields(gdf, path, **options) -> None:
+    """Each option (`number_field=["NO_CIVIQUE"]`...) names fields the layer must have; the
+    error names the option, the missing field and the layer's columns."""
+    have = columns(gdf)
+    for option, fields in options.items():
+        for name in fields:
+            if name not in have:
+                raise ImportFailed(_(
+                    "%(name)s has no field %(field)s (given with --%(option)s). Its fields: "
+                    "%(columns)s. Nothing was saved.") % {
+                    "name": path.name, "field": name,
+                    "option": option.replace("_", "-"), "columns": ", ".join(have)})
+
+
+def guess_field(gdf, candidates) -> str | None:
+    have = {c.lower(): c for c in columns(gdf)}
+    return next((have[c.lower()] for c in candidates if c.lower() in have), None)
+
+
+def flatten(gdf, report: ImportReport):
+    """Drop Z (and M) coordinates: the storage columns are 2-D. Counted in the report."""
+    geoms = gdf.geometry.values
+    three_d = shapely.has_z(geoms)
+    if three_d.any():
+        gdf[gdf.geometry.name] = shapely.force_2d(geoms)
+        report.notes.append(_("3-D geometries flattened to 2-D: %(n)d") % {"n": int(three_d.sum())})
+    return gdf
+
+
+def text(value, max_length=255) -> str:
+    """A field's value as text: blank for a missing value (None, NaN), "12" for 12.0 (a civic
+    number stored as a real number, as Shapefiles often do)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())[:max_length]
+
+
+def joined(row, fields, max_length=255) -> str:
+    return " ".join(t for t in (text(row.get(f)) for f in fields) if t)[:max_length]
