@@ -42,11 +42,12 @@ def load_tag_table(path=TAG_TABLE) -> list[tuple[str, str, str]]:
 
 
 def osm_streets():
-    return Street.objects.filter(source_id__regex=OSM_REF_SQL)
+    """The streets this importer owns: source "osm" (import_streets writes its own source)."""
+    return Street.objects.filter(source="osm", source_id__regex=OSM_REF_SQL)
 
 
 def osm_address_points():
-    return AddressPoint.objects.filter(source_id__regex=OSM_REF_SQL)
+    return AddressPoint.objects.filter(source="osm", source_id__regex=OSM_REF_SQL)
 
 
 def osm_places():
