@@ -17,7 +17,7 @@ from geo.addresses import normalize
 from geo.models import AddressPoint
 
 from .gisfile import read_gis_file, territory_filter, to_geos
-from .mapping import field_list, flatten, joined, require_fields, text
+from .mapping import field_list, joined, require_fields, text
 
 BATCH = 1000
 
@@ -40,7 +40,6 @@ def import_addresses(path, *, number_field: str, street_field: str, commit: bool
     require_fields(gdf, path, number_field=[number_field], street_field=street_fields,
                    id_field=[id_field] if id_field else [],
                    city_field=[city_field] if city_field else [])
-    gdf = flatten(gdf, report)
     inside = territory_filter(report)
     source = source or f"file:{path.name}"
 

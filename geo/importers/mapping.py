@@ -1,10 +1,9 @@
 """What the address and street importers share: the file's fields named by the clerk checked
 against the layer's columns (the error lists them), 3-D geometries flattened and counted, and a
 field's value as text."""
-import shapely
 from django.utils.translation import gettext as _
 
-from core.importers import ImportFailed, ImportReport
+from core.importers import ImportFailed
 
 
 def columns(gdf) -> list[str]:
@@ -34,16 +33,6 @@ def require_fields(gdf, path, **options) -> None:
 def guess_field(gdf, candidates) -> str | None:
     have = {c.lower(): c for c in columns(gdf)}
     return next((have[c.lower()] for c in candidates if c.lower() in have), None)
-
-
-def flatten(gdf, report: ImportReport):
-    """Drop Z (and M) coordinates: the storage columns are 2-D. Counted in the report."""
-    geoms = gdf.geometry.values
-    three_d = shapely.has_z(geoms)
-    if three_d.any():
-        gdf[gdf.geometry.name] = shapely.force_2d(geoms)
-        report.notes.append(_("3-D geometries flattened to 2-D: %(n)d") % {"n": int(three_d.sum())})
-    return gdf
 
 
 def text(value, max_length=255) -> str:

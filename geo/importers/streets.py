@@ -13,7 +13,7 @@ from core.importers.sync import DEFAULT_MAX_SHARE, Syncer
 from geo.models import Street
 
 from .gisfile import read_gis_file, territory_filter, to_geos
-from .mapping import columns, field_list, flatten, guess_field, joined, require_fields, text
+from .mapping import columns, field_list, guess_field, joined, require_fields, text
 
 NAME_FIELDS = ("name", "nom", "NOM_VOIE", "NOM_RUE", "ODONYME", "nom_topo")
 BATCH = 1000
@@ -38,7 +38,6 @@ def import_streets(path, *, name_field: str | None = None, id_field: str | None 
             "columns": ", ".join(columns(gdf))})
     require_fields(gdf, path, name_field=name_fields, id_field=[id_field] if id_field else [],
                    kind_field=[kind_field] if kind_field else [])
-    gdf = flatten(gdf, report)
     inside = territory_filter(report)
     source = source or f"file:{path.name}"
     if not id_field:
