@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("collectes/", include("collections_schedule.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
     path("", include("service_requests.urls")),
+    path("", include("alerts.urls")),  # mon-compte/alertes/..., alertes/...
     path("mon-compte/", include("citizens.urls")),
     path("", include("portal.urls")),  # home, property page, the citizen's dashboard
     prefix_default_language=False,
