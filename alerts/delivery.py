@@ -102,7 +102,8 @@ def _insert(alert_id: int, version: int, pairs) -> list[int]:
         cur.execute("""
             INSERT INTO alerts_delivery (subscriber_id, channel, alert_id, alert_version, kind,
                 subject, status, attempts, provider_id, error, created_at)
-            SELECT p.subscriber_id, p.channel, %s, %s, '', '', 'queued', 0, '', '', clock_timestamp()
+            SELECT p.subscriber_id, p.channel, %s, %s, '', '', 'queued', 0, '', '',
+                clock_timestamp()
             FROM unnest(%s::bigint[], %s::varchar[]) AS p(subscriber_id, channel)
             ON CONFLICT DO NOTHING
             RETURNING id""", [alert_id, version, [p[0] for p in pairs], [p[1] for p in pairs]])

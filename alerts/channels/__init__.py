@@ -26,9 +26,11 @@ def mark_sent(row_id: int, claim, provider_id: str = "") -> bool:
     lease taken over): the caller must then not send it."""
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE alerts_delivery SET status = 'sent', sent_at = clock_timestamp(), provider_id = %s, "
+            "UPDATE alerts_delivery SET status = 'sent', sent_at = clock_timestamp(), "
+            "provider_id = %s, "
             "error = '', claim = NULL, claimed_until = NULL "
-            "WHERE id = %s AND claim = %s AND status = 'queued'", [provider_id[:200], row_id, claim])
+            "WHERE id = %s AND claim = %s AND status = 'queued'",
+            [provider_id[:200], row_id, claim])
         return cur.rowcount == 1
 
 

@@ -25,7 +25,8 @@ def address_of(subscriber) -> str:
 
 
 def message_id(row) -> str:
-    return f"<alert-{row.alert.identifier}-v{row.alert_version}-{row.pk}@{settings.GUICHET_ICAL_DOMAIN}>"
+    domain = settings.GUICHET_ICAL_DOMAIN
+    return f"<alert-{row.alert.identifier}-v{row.alert_version}-{row.pk}@{domain}>"
 
 
 def build(row) -> EmailMessage:
