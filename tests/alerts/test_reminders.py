@@ -336,12 +336,17 @@ def test_without_its_audience_nobody_gets_tax_reminders(home, bill, django_user_
 
 # --- acknowledgements --------------------------------------------------------------------
 
+POTHOLE = {"taille": "grand"}
+
+
 @pytest.fixture
 def category():
+    from service_requests.importers.categories import load_categories
     from service_requests.models import Category
 
-    return (Category.objects.filter(active=True).exclude(questions__required=True)
-            .order_by("pk").first())
+    if not Category.objects.exists():
+        load_categories(DEMO / "request-categories.json")
+    return Category.objects.get(code="nid-de-poule")  # answers: POTHOLE
 
 
 def test_request_received_web_and_by_phone(home, category, django_user_model):
@@ -353,12 +358,11 @@ def test_request_received_web_and_by_phone(home, category, django_user_model):
     mine = Subscriber.objects.create(user=citizen, language="en")
     by_mail = Subscriber.objects.create(email="Appel@Courriel.example",
                                         confirmed_at=timezone.now())
-    web = submit_request(category=category, point=home.address_point, description="Nid",
-                         user=citizen)
-    phone = submit_request(category=category, point=home.address_point, description="Lampe",
-                           contact_email="appel@courriel.example", clerk=clerk, channel="phone")
-    submit_request(category=category, point=home.address_point, description="Autre",
-                   user=no_subscriber)
+    where = {"category": category, "point": home.address_point, "answers": POTHOLE}
+    web = submit_request(**where, description="Nid", user=citizen)
+    phone = submit_request(**where, description="Lampe", contact_email="appel@courriel.example",
+                           clerk=clerk, channel="phone")
+    submit_request(**where, description="Autre", user=no_subscriber)
     today = timezone.localdate()
     queue.queue_due(timezone.now(), kinds=["request_received"])
     queue.queue_due(timezone.now(), kinds=["request_received"])
@@ -415,7 +419,7 @@ def everything(home, category, django_user_model, holidays):
     subscribe(home, wants=sorted(KINDS), user=owner, channels=["email", "sms"])
     approve_link(link=PropertyLink.objects.create(user=owner, property=home, role="owner"),
                  clerk=clerk)
-    submit_request(category=category, point=home.address_point, description="Trou",
+    submit_request(category=category, point=home.address_point, answers=POTHOLE, description="Trou",
                    user=owner)
     WateringBan.objects.create(title_fr="Pénurie", title_en="Shortage", starts_at=at(day, 6),
                                ends_at=at(day, 20), area=MultiPolygon(
@@ -469,7 +473,7 @@ def test_the_command_runs_twice_and_refuses_a_far_date(home, category, django_us
 
     citizen = django_user_model.objects.create_user("cmd", email="cmd@courriel.example")
     Subscriber.objects.create(user=citizen)
-    submit_request(category=category, point=home.address_point, description="Trou",
+    submit_request(category=category, point=home.address_point, answers=POTHOLE, description="Trou",
                    user=citizen)
     out = StringIO()
     call_command("send_reminders", "--dry-run", stdout=out)
