@@ -486,3 +486,28 @@ def test_the_command_runs_twice_and_refuses_a_far_date(home, category, django_us
         call_command("send_reminders", "--at", "2020-01-01T18:00")
     with pytest.raises(CommandError, match="not an ISO 8601"):
         call_command("send_reminders", "--at", "demain")
+
+
+def test_new_rows_are_handed_to_the_sender_once_committed(home, category, django_user_model,
+                                                          monkeypatch,
+                                                          django_capture_on_commit_callbacks):
+    from alerts import delivery
+    from service_requests.services import submit_request
+
+    citizen = django_user_model.objects.create_user("envoi", email="envoi@courriel.example")
+    Subscriber.objects.create(user=citizen)
+    submit_request(category=category, point=home.address_point, answers=POTHOLE,
+                   description="Trou", user=citizen)
+    handed = []
+    monkeypatch.setattr(delivery, "send_deliveries", handed.append, raising=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = queue.queue_due(timezone.now())
+    assert handed == [result.ids] and len(result.ids) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.queue_due(timezone.now())
+    assert handed == [result.ids]  # nothing new, nothing handed
+    monkeypatch.delattr(delivery, "send_deliveries")
+    Delivery.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):  # no sender yet: rows stay queued
+        assert len(queue.queue_due(timezone.now()).ids) == 1
+    assert Delivery.objects.get().status == Delivery.Status.QUEUED
