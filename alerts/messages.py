@@ -29,7 +29,34 @@ def language_of(subscriber: Subscriber) -> str:
     return subscriber.language if subscriber.language in codes else settings.LANGUAGE_CODE
 
 
+class NoLongerDue(Exception):
+    """A reminder whose subject no longer holds (the instalment paid, the collection
+    cancelled): the sender drops it unsent."""
+
+
+def _reminder(row: Delivery) -> Message:
+    from .reminders import render_delivery
+
+    rendered = render_delivery(row)
+    if rendered is None:
+        raise NoLongerDue(row.kind)
+    subject, text = rendered
+    url = unsubscribe_url(row.subscriber)
+    with translation.override(language_of(row.subscriber)):
+        footer = render_to_string("alerts/email/reminder_footer.txt", {
+            "unsubscribe_url": url, "site_url": settings.GUICHET_SITE_URL,
+            "municipality": settings.GUICHET_MUNICIPALITY_NAME})
+    short = " ".join(f"{subject} {text}".split())
+    if len(short) > SMS_MAX:
+        short = short[:SMS_MAX - 1] + "…"
+    return Message(subject, text.rstrip() + "\n\n" + footer, short, url)
+
+
 def compose(row: Delivery) -> Message:
+    """The message of a delivery row: an alert's, or a reminder's (its kind's renderer, from
+    the reminders registry; NoLongerDue when it no longer holds)."""
+    if row.alert_id is None:
+        return _reminder(row)
     subscriber, alert = row.subscriber, row.alert
     with translation.override(language_of(subscriber)):
         context = {"alert": alert, "site_url": settings.GUICHET_SITE_URL,

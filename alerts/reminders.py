@@ -188,16 +188,9 @@ def _hand_over(ids: list[int]) -> None:
     """Give the new rows to the sender (alerts.delivery, issue 13 part 4)."""
     from . import delivery
 
-    send = getattr(delivery, "send_deliveries", None)
-    if send is None:
-        # TODO(delivery helper): alerts.delivery.send_deliveries(ids) is not on this branch yet;
-        # the rows stay QUEUED for the sender's sweep of queued rows.
-        log.info("reminders: %d deliveries queued, no sender on this branch", len(ids))
-        return
-    if hasattr(send, "enqueue"):  # a django-tasks task: run by the workers
-        send.enqueue(ids)
-    else:
-        send(ids)
+    # In batches, as the alerts' fan-out does; a crash before this leaves the rows queued,
+    # and resume_deliveries (cron) hands them over.
+    delivery.enqueue_sending(ids)
 
 
 def language_of(subscriber) -> str:

@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 
-from ..messages import compose
+from ..messages import NoLongerDue, compose
 from . import SendError, mark_failed, mark_sent
 
 
@@ -28,6 +28,8 @@ def address_of(subscriber) -> str:
 
 def message_id(row) -> str:
     domain = settings.GUICHET_ICAL_DOMAIN
+    if row.alert_id is None:  # a reminder
+        return f"<reminder-{row.kind}-{row.pk}@{domain}>"
     return f"<alert-{row.alert.identifier}-v{row.alert_version}-{row.pk}@{domain}>"
 
 
@@ -85,6 +87,8 @@ def send_batch(rows, claim) -> list:
             try:
                 email = build(row)
                 connection.send_messages([email])
+            except NoLongerDue:
+                mark_failed(row, claim, "no longer due", temporary=False)
             except Exception as error:  # noqa: BLE001 (any backend's failure is recorded)
                 retries.append((row, mark_failed(row, claim, repr(error), temporary=True)))
             else:
@@ -102,7 +106,12 @@ def send_batch(rows, claim) -> list:
         try:
             while pending:
                 row = pending[0]
-                email = build(row)
+                try:
+                    email = build(row)
+                except NoLongerDue:
+                    mark_failed(row, claim, "no longer due", temporary=False)
+                    pending.pop(0)
+                    continue
                 if not address_of(row.subscriber):
                     mark_failed(row, claim, "no e-mail address", temporary=False)
                     pending.pop(0)

@@ -11,7 +11,7 @@ import urllib.request
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from ..messages import compose
+from ..messages import NoLongerDue, compose
 from . import SendError, mark_failed, mark_sent
 
 
@@ -70,6 +70,9 @@ def send_batch(rows, claim) -> list:
         try:
             provider_id = gateway.send(to=phone, text=compose(row).short,
                                        reference=reference(row))
+        except NoLongerDue:
+            mark_failed(row, claim, "no longer due", temporary=False)
+            continue
         except SendError as error:
             retries.append((row, mark_failed(row, claim, str(error), temporary=error.temporary)))
         else:

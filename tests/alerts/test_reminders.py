@@ -488,26 +488,25 @@ def test_the_command_runs_twice_and_refuses_a_far_date(home, category, django_us
         call_command("send_reminders", "--at", "demain")
 
 
-def test_new_rows_are_handed_to_the_sender_once_committed(home, category, django_user_model,
-                                                          monkeypatch,
-                                                          django_capture_on_commit_callbacks):
-    from alerts import delivery
+def test_a_reminder_reaches_the_mailbox_once_with_its_unsubscribe_link(
+        home, category, django_user_model, smtp_sink, django_capture_on_commit_callbacks):
+    """The whole path: the job queues the row, the sender (alerts.delivery, the tasks run
+    immediately in the tests) renders it in the subscriber's language and sends it over SMTP,
+    with the one-click unsubscribe headers; the job run again sends nothing more."""
     from service_requests.services import submit_request
 
     citizen = django_user_model.objects.create_user("envoi", email="envoi@courriel.example")
-    Subscriber.objects.create(user=citizen)
-    submit_request(category=category, point=home.address_point, answers=POTHOLE,
-                   description="Trou", user=citizen)
-    handed = []
-    monkeypatch.setattr(delivery, "send_deliveries", handed.append, raising=False)
-    with django_capture_on_commit_callbacks(execute=True):
-        result = queue.queue_due(timezone.now())
-    assert handed == [result.ids] and len(result.ids) == 1
-    with django_capture_on_commit_callbacks(execute=True):
-        queue.queue_due(timezone.now())
-    assert handed == [result.ids]  # nothing new, nothing handed
-    monkeypatch.delattr(delivery, "send_deliveries")
-    Delivery.objects.all().delete()
-    with django_capture_on_commit_callbacks(execute=True):  # no sender yet: rows stay queued
-        assert len(queue.queue_due(timezone.now()).ids) == 1
-    assert Delivery.objects.get().status == Delivery.Status.QUEUED
+    Subscriber.objects.create(user=citizen, language="en")
+    request = submit_request(category=category, point=home.address_point, answers=POTHOLE,
+                             description="Trou", user=citizen)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue.queue_due(timezone.now(), kinds=["request_received"])
+    [message] = smtp_sink.to("envoi@courriel.example")
+    assert message["Subject"].startswith(f"Request #{request.pk} received")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Message-ID"].startswith("<reminder-request_received-")
+    assert "/alertes/desabonnement/" in message["List-Unsubscribe"]
+    assert Delivery.objects.get().status == Delivery.Status.SENT
+
+
