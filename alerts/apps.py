@@ -10,3 +10,11 @@ class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Alerts and reminders")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from core import personal_data
+
+        from . import selectors, services
+
+        personal_data.register("alert_subscriptions", export=selectors.export_subscriber,
+                               erase=services.erase_subscriber, order=60)

@@ -107,6 +107,9 @@ class Alert(models.Model):
     # One entry per version sent: {"version", "kind" (alert, update, cancel), "sent_at" (ISO
     # 8601), "by" (user id)}: the CAP <references> of an update or a cancellation.
     history = models.JSONField(default=list, blank=True, editable=False)
+    # The last version whose fan-out (one Delivery row per recipient) went to the end: below
+    # `version` on a sent or cancelled alert, delivery.resume() runs the fan-out again.
+    fanned_out_version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,6 +146,8 @@ class Subscriber(models.Model):
                                 on_delete=models.CASCADE, related_name="subscriber")
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)  # E.164
+    # An account's number is confirmed by a link sent to it before any text message is sent.
+    phone_confirmed_at = models.DateTimeField(_("phone confirmed at"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=5, default="fr")
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # unsubscribe
@@ -221,6 +226,10 @@ class Delivery(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A sending task's claim on a queued row (delivery.py): its token and lease. A row is marked
+    # sent only by the claim that holds it, and a lapsed claim (a killed worker) is taken over.
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -233,3 +242,7 @@ class Delivery(models.Model):
                                     condition=models.Q(alert__isnull=True),
                                     name="one_reminder_per_day"),
         ]
+        indexes = [models.Index(fields=["alert", "alert_version", "status"],
+                                name="delivery_alert_status"),
+                   models.Index(fields=["next_attempt_at"], name="delivery_queued_due",
+                                condition=models.Q(status="queued"))]

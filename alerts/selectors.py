@@ -8,14 +8,16 @@ from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.db import connection
-from django.db.models import Func, Q, Value
+from django.db.models import Count, Func, Q, Value
 from django.utils import timezone
 
 from properties.models import CivicAddress, Property
 
-from .models import Alert, Subscriber, Subscription
+from .models import Alert, Channel, Delivery, Subscriber, Subscription
 
 LIST_ROWS = 200  # addresses shown on the preview page (the CSV has them all)
+# Channels that have a sender (alerts.channels); push comes later.
+SENDING_CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
 def _area(alert_or_area):
@@ -36,16 +38,24 @@ def properties_reached(alert_or_area):
     return Property.objects.filter(retired_roll_year=None).filter(reached_q(area))
 
 
+# Who may be written to: an active account, or an address or number confirmed by its link.
+_WRITABLE = (Q(subscriber__user__isnull=False, subscriber__user__is_active=True)
+             | Q(subscriber__user__isnull=True, subscriber__confirmed_at__isnull=False))
+
+
+def subscriptions_reached(alert):
+    """Subscriptions of subscribers who may be written to, on a reached property, whose topics
+    are none (every topic) or include the alert's topic: what the fan-out reads."""
+    return (Subscription.objects
+            .filter(property__in=properties_reached(alert).values("pk"))
+            .filter(_WRITABLE)
+            .filter(Q(topics=None) | Q(topics=alert.topic_id)))
+
+
 def subscribers_reached(alert):
-    """The subscribers who may be written to (an active account, or an address or number
-    confirmed by its link) with a subscription on a reached property whose topics are none
-    (every topic) or include the alert's topic."""
-    subscriptions = (Subscription.objects
-                     .filter(property__in=properties_reached(alert))
-                     .filter(Q(topics=None) | Q(topics=alert.topic_id)))
-    return (Subscriber.objects.filter(pk__in=subscriptions.values("subscriber_id"))
-            .filter(Q(user__isnull=False, user__is_active=True)
-                    | Q(user__isnull=True, confirmed_at__isnull=False)))
+    """The subscribers of subscriptions_reached, once each: what the preview counts."""
+    return Subscriber.objects.filter(
+        pk__in=subscriptions_reached(alert).values("subscriber_id"))
 
 
 # The list for staff: matricule, first civic address (street, number), one statement; the
@@ -123,3 +133,65 @@ def with_wgs84_area(queryset, precision=6):
 class _Simplified(Func):
     function = "ST_SimplifyPreserveTopology"
     output_field = GeometryField(srid=settings.GUICHET_SRID)
+
+
+def channel_ready(subscriber: Subscriber, channel: str) -> bool:
+    """Whether `subscriber` can receive on `channel`: an address, a confirmed number."""
+    if channel == Channel.EMAIL:
+        return bool(subscriber.email or (subscriber.user_id and subscriber.user.email))
+    if channel == Channel.SMS:
+        return bool(subscriber.phone and (subscriber.phone_confirmed_at
+                                          or (not subscriber.user_id
+                                              and subscriber.confirmed_at)))
+    return False
+
+
+def delivery_summary(alert: Alert, version: int | None = None) -> dict:
+    """Counts of the alert's messages (all versions, or one): queued, sent, delivered, failed,
+    bounced, and their total; per channel too. For the staff's alert page."""
+    rows = Delivery.objects.filter(alert=alert)
+    if version is not None:
+        rows = rows.filter(alert_version=version)
+    statuses = [s for s, _ in Delivery.Status.choices]
+    totals = {status: 0 for status in statuses}
+    per_channel = {}
+    for row in rows.values("channel", "status").annotate(n=Count("pk")).order_by():
+        totals[row["status"]] += row["n"]
+        per_channel.setdefault(row["channel"], {s: 0 for s in statuses})[row["status"]] = row["n"]
+    totals["total"] = sum(totals[s] for s in statuses)
+    for counts in per_channel.values():
+        counts["total"] = sum(counts[s] for s in statuses)
+    labels = dict(Channel.choices)
+    return {**totals, "channels": [{"channel": channel, "label": labels.get(channel, channel),
+                                    **counts} for channel, counts in sorted(per_channel.items())]}
+
+
+def address_of_property(prop) -> str:
+    """The property's first civic address (prefetch `addresses`), else its matricule."""
+    first = next(iter(prop.addresses.all()), None)
+    return first.label if first else prop.matricule
+
+
+def export_subscriber(user) -> dict | None:
+    """The citizen's part of the alerts (core.personal_data): preferences, subscriptions and
+    the messages sent to them."""
+    from core.personal_data import json_value
+
+    subscriber = Subscriber.objects.filter(user=user).first()
+    if subscriber is None:
+        return None
+    return {
+        "phone": subscriber.phone, "language": subscriber.language,
+        "phone_confirmed_at": json_value(subscriber.phone_confirmed_at),
+        "quiet_from": json_value(subscriber.quiet_from),
+        "quiet_to": json_value(subscriber.quiet_to), "digest": subscriber.digest,
+        "subscriptions": [
+            {"property": s.property.matricule, "address": address_of_property(s.property),
+             "topics": [t.code for t in s.topics.all()], "channels": list(s.channels)}
+            for s in subscriber.subscriptions.select_related("property")
+            .prefetch_related("topics", "property__addresses")],
+        "messages": [
+            {"channel": d.channel, "alert": d.alert.title if d.alert_id else None,
+             "reminder": d.kind or None, "status": d.status, "sent_at": json_value(d.sent_at)}
+            for d in subscriber.deliveries.select_related("alert").order_by("pk")],
+    }

@@ -1,25 +1,38 @@
-"""The alerts' pages: `urlpatterns` for the public (namespace "alerts", under "alertes/"),
-`staff_urlpatterns` under "personnel/alertes/" (namespace "alerts_staff")."""
+"""The alerts' pages, included at the site's root (namespace "alerts"): the public alerts, their
+feeds and CAP messages, subscribing without an account, confirmation and one-click unsubscribe
+under alertes/; the citizen's own under mon-compte/alertes/. `staff_urlpatterns` under
+"personnel/alertes/" (namespace "alerts_staff")."""
 from django.urls import path
 
 from . import feeds
-from .views import public, staff
+from .views import account, public, staff
 
 app_name = "alerts"
 
 urlpatterns = [
-    path("", public.alert_list, name="list"),
-    path("<int:pk>/", public.detail, name="detail"),
-    path("<int:pk>/cap.xml", public.cap_message, name="cap"),
-    path("cap/", feeds.CapIndexFeed(), name="cap_index"),
-    path("fil/rss/", feeds.AlertsFeed(), name="feed_rss"),
-    path("fil/atom/", feeds.AlertsAtomFeed(), name="feed_atom"),
-    path("fil/sujet/<slug:code>/rss/", feeds.TopicFeed(), name="topic_rss"),
-    path("fil/sujet/<slug:code>/atom/", feeds.TopicAtomFeed(), name="topic_atom"),
-    path("fil/propriete/<int:pk>/rss/", feeds.PlaceFeed(), name="property_rss"),
-    path("fil/propriete/<int:pk>/atom/", feeds.PlaceAtomFeed(), name="property_atom"),
-    path("fil/point/rss/", feeds.PlaceFeed(), name="point_rss"),
-    path("fil/point/atom/", feeds.PlaceAtomFeed(), name="point_atom"),
+    path("alertes/", public.alert_list, name="list"),
+    path("alertes/<int:pk>/", public.detail, name="detail"),
+    path("alertes/<int:pk>/cap.xml", public.cap_message, name="cap"),
+    path("alertes/cap/", feeds.CapIndexFeed(), name="cap_index"),
+    path("alertes/fil/rss/", feeds.AlertsFeed(), name="feed_rss"),
+    path("alertes/fil/atom/", feeds.AlertsAtomFeed(), name="feed_atom"),
+    path("alertes/fil/sujet/<slug:code>/rss/", feeds.TopicFeed(), name="topic_rss"),
+    path("alertes/fil/sujet/<slug:code>/atom/", feeds.TopicAtomFeed(), name="topic_atom"),
+    path("alertes/fil/propriete/<int:pk>/rss/", feeds.PlaceFeed(), name="property_rss"),
+    path("alertes/fil/propriete/<int:pk>/atom/", feeds.PlaceAtomFeed(), name="property_atom"),
+    path("alertes/fil/point/rss/", feeds.PlaceFeed(), name="point_rss"),
+    path("alertes/fil/point/atom/", feeds.PlaceAtomFeed(), name="point_atom"),
+    path("alertes/abonnement/", public.subscribe, name="subscribe"),
+    path("alertes/abonnement/<int:property_id>/", public.subscribe_to, name="subscribe_to"),
+    path("alertes/confirmer/<str:token>/", public.confirm, name="confirm"),
+    path("alertes/desabonnement/<uuid:token>/", public.unsubscribe, name="unsubscribe"),
+    path("mon-compte/alertes/", account.subscriptions, name="mine"),
+    path("mon-compte/alertes/preferences/", account.preferences, name="preferences"),
+    path("mon-compte/alertes/ajouter/<int:property_id>/", account.subscription_add,
+         name="subscription_add"),
+    path("mon-compte/alertes/<int:pk>/", account.subscription_edit, name="subscription_edit"),
+    path("mon-compte/alertes/<int:pk>/retirer/", account.subscription_remove,
+         name="subscription_remove"),
 ]
 
 staff_urlpatterns = ([

@@ -9,10 +9,11 @@ class CitizensConfig(AppConfig):
     def ready(self):
         from core import personal_data
 
-        from . import selectors, services
+        from . import reminders, selectors, services
 
         personal_data.register("account", export=selectors.export_account, order=10)
         # The household cascades with the account.
         personal_data.register("household", export=selectors.export_household, order=20)
         personal_data.register("property_links", export=selectors.export_property_links,
                                erase=services.erase_links, order=30)
+        reminders.register()

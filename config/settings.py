@@ -62,6 +62,18 @@ env = environ.Env(
     # Background tasks (e-mails): "immediate" runs them right after the request's commit (no
     # worker needed: the demo); "database" queues them for `manage.py db_worker`.
     GUICHET_TASKS=(str, "immediate"),
+    # Alerts (issue 13). Text messages: "alerts.channels.sms.ConsoleBackend" prints them,
+    # "alerts.channels.sms.HttpGatewayBackend" posts JSON to GUICHET_SMS_URL (with
+    # GUICHET_SMS_TOKEN as a bearer token when set).
+    GUICHET_SMS_BACKEND=(str, "alerts.channels.sms.ConsoleBackend"),
+    GUICHET_SMS_URL=(str, ""),
+    GUICHET_SMS_TOKEN=(str, ""),
+    # A sending task's hold on its messages (seconds): a worker killed while sending leaves
+    # them to `manage.py resume_deliveries` once it has lapsed.
+    GUICHET_DELIVERY_LEASE_S=(int, 300),
+    # Messages per delivery row batch (one transaction) and per sending task.
+    GUICHET_DELIVERY_BATCH=(int, 1000),
+    GUICHET_DELIVERY_SEND_BATCH=(int, 100),
     LOG_LEVEL=(str, "INFO"),
     # Outgoing e-mail as a URL: smtp+tls://user:password@host:587, or consolemail:// (prints).
     EMAIL_URL=(str, "consolemail://"),
@@ -310,6 +322,13 @@ GUICHET_PHOTO_MAX_BYTES = env("GUICHET_PHOTO_MAX_BYTES")
 GUICHET_ANONYMOUS_REPORTS_PER_HOUR = env("GUICHET_ANONYMOUS_REPORTS_PER_HOUR")
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+GUICHET_SMS_BACKEND = env("GUICHET_SMS_BACKEND")
+GUICHET_SMS_URL = env("GUICHET_SMS_URL")
+GUICHET_SMS_TOKEN = env("GUICHET_SMS_TOKEN")
+GUICHET_DELIVERY_LEASE_S = env("GUICHET_DELIVERY_LEASE_S")
+GUICHET_DELIVERY_BATCH = env("GUICHET_DELIVERY_BATCH")
+GUICHET_DELIVERY_SEND_BATCH = env("GUICHET_DELIVERY_SEND_BATCH")
 
 TASKS = {"default": {"BACKEND": {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",

@@ -36,10 +36,10 @@ urlpatterns += i18n_patterns(
     path("personnel/liens/", include(citizens_urls.staff_urlpatterns)),
     path("personnel/demandes/", include(requests_urls.staff_urlpatterns)),
     path("personnel/alertes/", include(alerts_urls.staff_urlpatterns)),
-    path("alertes/", include("alerts.urls")),
     path("collectes/", include("collections_schedule.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
     path("", include("service_requests.urls")),
+    path("", include("alerts.urls")),  # alertes/..., mon-compte/alertes/...
     path("mon-compte/", include("citizens.urls")),
     path("", include("portal.urls")),  # home, property page, the citizen's dashboard
     prefix_default_language=False,

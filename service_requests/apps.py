@@ -10,7 +10,8 @@ class ServiceRequestsConfig(AppConfig):
     def ready(self):
         from core import personal_data
 
-        from . import selectors, services
+        from . import reminders, selectors, services
 
         personal_data.register("requests", export=selectors.export_requests,
                                erase=services.erase_reporter_contact, order=40)
+        reminders.register()

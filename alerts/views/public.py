@@ -1,16 +1,32 @@
 """The public alert pages: the current alerts on a map and in a list, the past ones, one alert's
-page, and its CAP 1.2 message."""
+page, and its CAP 1.2 message.
+
+Pages anyone may use: subscribing to an address's alerts without an account (double opt-in:
+a link to the e-mail address or mobile number, nothing else sent before it is followed),
+following that link (a page with a button: mail scanners open links), and one-click
+unsubscribe (RFC 8058: the token in the address authenticates it)."""
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from map_ui.config import map_base
+from properties.models import Property
+from properties.selectors import find_properties
 
-from .. import cap, selectors
-from ..models import Topic
+from .. import cap, selectors, services
+from ..forms import AddressSearchForm, AnonymousSubscribeForm
+from ..models import Subscriber, Topic
+from ..notifications import send_confirmation
+from ..selectors import address_of_property
 
 MAP_ALERTS = 100
 
@@ -48,3 +64,56 @@ def cap_message(request, pk):
         alert, web_url=request.build_absolute_uri(reverse("alerts:detail", args=[alert.pk])),
         area_desc=alert.get_target_display())
     return HttpResponse(cap.to_bytes(element), content_type=cap.CONTENT_TYPE)
+
+
+def subscribe(request):
+    search = AddressSearchForm(request.GET or None)
+    found = find_properties(search.cleaned_data["q"]) if search.is_valid() else []
+    return render(request, "alerts/public/subscribe.html", {"search": search, "found": found})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def subscribe_to(request, property_id):
+    prop = get_object_or_404(Property.objects.prefetch_related("addresses"), pk=property_id)
+    form = AnonymousSubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            subscriber = services.subscribe_without_account(
+                property_id=prop.pk, email=data["email"], phone=data["phone"],
+                topics=data["topics"], language=(get_language() or "fr")[:2])
+            what = "email" if data["email"] else "phone"
+            transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk, what))
+        return render(request, "alerts/public/subscribe_sent.html", {"what": what})
+    return render(request, "alerts/public/subscribe_form.html", {
+        "form": form, "property": prop, "address": address_of_property(prop)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    try:
+        subscriber, what = services.read_confirmation(token)
+    except ValidationError as error:
+        return render(request, "alerts/public/confirm.html", {"error": error.messages[0]},
+                      status=400)
+    done = False
+    if request.method == "POST":
+        services.confirm(subscriber=subscriber, what=what)
+        done = True
+    return render(request, "alerts/public/confirm.html", {"done": done, "what": what})
+
+
+@csrf_exempt  # the token in the address authenticates; RFC 8058's POST carries no CSRF token
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    subscriber = get_object_or_404(Subscriber, token=token)
+    done = False
+    if request.method == "POST":
+        services.unsubscribe(subscriber=subscriber)
+        done = True
+    return render(request, "alerts/public/unsubscribe.html", {
+        "done": done, "subscriber": subscriber,
+        "active": subscriber.subscriptions.exists()})

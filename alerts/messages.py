@@ -1,0 +1,72 @@
+"""What a message says, in the subscriber's language: an alert's subject, text and text
+message, with its one-click unsubscribe address."""
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Alert, Delivery, Subscriber
+
+SMS_MAX = 640  # four concatenated text messages
+
+
+@dataclass
+class Message:
+    subject: str
+    text: str
+    short: str  # the text message
+    unsubscribe_url: str
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    return settings.GUICHET_SITE_URL + reverse("alerts:unsubscribe", args=[subscriber.token])
+
+
+def language_of(subscriber: Subscriber) -> str:
+    codes = {code for code, _ in settings.LANGUAGES}
+    return subscriber.language if subscriber.language in codes else settings.LANGUAGE_CODE
+
+
+class NoLongerDue(Exception):
+    """A reminder whose subject no longer holds (the instalment paid, the collection
+    cancelled): the sender drops it unsent."""
+
+
+def _reminder(row: Delivery) -> Message:
+    from .reminders import render_delivery
+
+    rendered = render_delivery(row)
+    if rendered is None:
+        raise NoLongerDue(row.kind)
+    subject, text = rendered
+    url = unsubscribe_url(row.subscriber)
+    with translation.override(language_of(row.subscriber)):
+        footer = render_to_string("alerts/email/reminder_footer.txt", {
+            "unsubscribe_url": url, "site_url": settings.GUICHET_SITE_URL,
+            "municipality": settings.GUICHET_MUNICIPALITY_NAME})
+    short = " ".join(f"{subject} {text}".split())
+    if len(short) > SMS_MAX:
+        short = short[:SMS_MAX - 1] + "…"
+    return Message(subject, text.rstrip() + "\n\n" + footer, short, url)
+
+
+def compose(row: Delivery) -> Message:
+    """The message of a delivery row: an alert's, or a reminder's (its kind's renderer, from
+    the reminders registry; NoLongerDue when it no longer holds)."""
+    if row.alert_id is None:
+        return _reminder(row)
+    subscriber, alert = row.subscriber, row.alert
+    with translation.override(language_of(subscriber)):
+        context = {"alert": alert, "site_url": settings.GUICHET_SITE_URL,
+                   "municipality": settings.GUICHET_MUNICIPALITY_NAME,
+                   "update": row.alert_version and row.alert_version > 1,
+                   "cancelled": alert.status == Alert.Status.CANCELLED,
+                   "unsubscribe_url": unsubscribe_url(subscriber)}
+        subject = " ".join(render_to_string("alerts/email/alert_subject.txt", context).split())
+        text = render_to_string("alerts/email/alert.txt", context)
+        short = " ".join(render_to_string("alerts/email/alert_sms.txt", context).split())
+    if len(short) > SMS_MAX:
+        short = short[:SMS_MAX - 1] + "…"
+    return Message(subject, text, short, context["unsubscribe_url"])
