@@ -42,8 +42,11 @@ from alerts.models import Alert, Subscriber, Subscription, Topic
 from properties.models import Property
 from django_tasks_db.models import DBTaskResult
 n = int(sys.argv[1])
-DBTaskResult.objects.all().delete(); Alert.objects.all().delete(); Subscriber.objects.all().delete()
-square = MultiPolygon(Polygon.from_bbox((300000, 5030000, 300020, 5030030)), srid=settings.GUICHET_SRID)
+DBTaskResult.objects.all().delete()
+Alert.objects.all().delete()
+Subscriber.objects.all().delete()
+square = MultiPolygon(Polygon.from_bbox((300000, 5030000, 300020, 5030030)),
+                      srid=settings.GUICHET_SRID)
 prop, _ = Property.objects.get_or_create(matricule="BENCH-ALERTS", defaults={"parcel": square})
 topic, _ = Topic.objects.get_or_create(code="bench", defaults={"name_fr": "Banc", "name_en": "Bench"})
 now = timezone.now()
