@@ -48,7 +48,8 @@ Subscriber.objects.all().delete()
 square = MultiPolygon(Polygon.from_bbox((300000, 5030000, 300020, 5030030)),
                       srid=settings.GUICHET_SRID)
 prop, _ = Property.objects.get_or_create(matricule="BENCH-ALERTS", defaults={"parcel": square})
-topic, _ = Topic.objects.get_or_create(code="bench", defaults={"name_fr": "Banc", "name_en": "Bench"})
+topic, _ = Topic.objects.get_or_create(code="bench",
+                                       defaults={"name_fr": "Banc", "name_en": "Bench"})
 now = timezone.now()
 subs = Subscriber.objects.bulk_create((Subscriber(email=f"b{i}@example.org", confirmed_at=now)
                                        for i in range(n)), batch_size=5000)
