@@ -7,6 +7,7 @@ following that link (a page with a button: mail scanners open links), and one-cl
 unsubscribe (RFC 8058: the token in the address authenticates it)."""
 import json
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -14,10 +15,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.http import client_ip
 from map_ui.config import map_base
 from properties.models import Property
 from properties.selectors import find_properties
@@ -72,11 +75,45 @@ def subscribe(request):
     return render(request, "alerts/public/subscribe.html", {"search": search, "found": found})
 
 
+# Sign-ups without an account send a confirmation to the address or number given: bounded per
+# connection and per address, so that the form cannot be used to flood someone's inbox or phone
+# (or the city's SMS bill). In the shared cache: every worker counts the same.
+SIGNUPS_PER_CLIENT_PER_HOUR = 5
+CONFIRMATIONS_PER_CONTACT_PER_DAY = 3
+
+
+def _over_limit(key: str, limit: int, seconds: int) -> bool:
+    """Counts one more for `key`; True when that makes more than `limit` in the window."""
+    if cache.add(key, 1, timeout=seconds):
+        return limit < 1
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired in between
+        cache.add(key, 1, timeout=seconds)
+        return False
+
+
+def _signups_throttled(request, contact: str) -> bool:
+    client = _over_limit(f"alerts:signup:ip:{client_ip(request)}", SIGNUPS_PER_CLIENT_PER_HOUR,
+                         3600)
+    target = _over_limit(f"alerts:signup:to:{contact.lower()}",
+                         CONFIRMATIONS_PER_CONTACT_PER_DAY, 86400)
+    return client or target
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def subscribe_to(request, property_id):
     prop = get_object_or_404(Property.objects.prefetch_related("addresses"), pk=property_id)
     form = AnonymousSubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _signups_throttled(
+            request, form.cleaned_data["email"] or form.cleaned_data["phone"]):
+        form.add_error(None, _("Too many sign-ups from your connection or to this address: try "
+                               "again later."))
+        response = render(request, "alerts/public/subscribe_form.html", {
+            "form": form, "property": prop, "address": address_of_property(prop)}, status=429)
+        response["Retry-After"] = "3600"
+        return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():

@@ -101,3 +101,20 @@ def test_one_click_unsubscribe(subscribe, make_alert):
     assert browser.post(url).status_code == 200  # again: still fine
     assert Client().get(reverse("alerts:unsubscribe",
                                 args=["00000000-0000-0000-0000-000000000000"])).status_code == 404
+
+
+def test_sign_ups_without_an_account_cannot_flood_an_inbox(client, homes, smtp_sink,
+                                                            django_capture_on_commit_callbacks):
+    """Each sign-up sends a confirmation to the address given: unbounded, the form would let
+    anyone flood someone's inbox (or phone, at the city's cost). Three a day to one address,
+    five an hour from one connection; then a 429 that says so, and nothing sent."""
+    url = reverse("alerts:subscribe_to", args=[homes[0].pk])
+    statuses = []
+    for _ in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            statuses.append(client.post(url, {"email": "cible@example.org"}).status_code)
+    assert statuses == [200, 200, 200, 429, 429]
+    assert len(smtp_sink.to("cible@example.org")) == 3
+    refused = client.post(url, {"email": "autre@example.org"})  # the connection's 6th
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert "Trop" in refused.content.decode() and not smtp_sink.to("autre@example.org")
