@@ -13,11 +13,11 @@ import re
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
-from .models import Alert, Delivery, Subscriber, Subscription
+from .models import Alert, Delivery, Subscriber, Subscription, Topic
 from .targeting import resolve_area
 
 EDITABLE = ["topic", "severity", "title_fr", "title_en", "body_fr", "body_en", "starts_at",
@@ -64,6 +64,40 @@ def save_alert(*, alert: Alert | None = None, data: dict, zones=(), by) -> Alert
     alert.save()
     alert.zones.set(zone_ids)
     return alert
+
+
+# The topic a watering ban is announced under (data/pincourt/alert-topics.json); any active
+# topic when a town has not loaded it.
+WATERING_TOPIC = "penurie-eau"
+
+
+@transaction.atomic
+def draft_from_watering_ban(ban, *, by) -> Alert:
+    """A watering ban of the schedules module announced in one step: a draft alert with the
+    ban's titles, period and area (the whole territory when the ban has none), for the clerk to
+    preview and send."""
+    from django.utils import translation
+
+    topic = (Topic.objects.filter(code=WATERING_TOPIC, active=True).first()
+             or Topic.objects.filter(active=True).first())
+    if topic is None:
+        raise ValidationError(_("Load the alert topics first (manage.py load_alert_topics)."),
+                              code="no_topic")
+    texts = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            texts[language] = _("Watering is not allowed from %(start)s to %(end)s in the area "
+                                "shown, whatever the usual schedule.") % {
+                "start": formats.date_format(timezone.localtime(ban.starts_at),
+                                             "DATETIME_FORMAT"),
+                "end": formats.date_format(timezone.localtime(ban.ends_at), "DATETIME_FORMAT")}
+    data = {"topic": topic, "severity": Alert.Severity.MODERATE,
+            "title_fr": ban.title_fr, "title_en": ban.title_en,
+            "body_fr": texts["fr"], "body_en": texts["en"],
+            "starts_at": ban.starts_at, "ends_at": ban.ends_at,
+            "target": Alert.Target.POLYGON if ban.area else Alert.Target.TERRITORY,
+            "drawn": ban.area}
+    return save_alert(data=data, by=by)
 
 
 def _record(alert, kind, by, now):

@@ -38,6 +38,8 @@ urlpatterns = [
 staff_urlpatterns = ([
     path("", staff.alert_list, name="list"),
     path("nouvelle/", staff.create, name="create"),
+    path("interdiction-arrosage/<int:ban_id>/", staff.from_watering_ban,
+         name="from_watering_ban"),
     path("<int:pk>/", staff.detail, name="detail"),
     path("<int:pk>/modifier/", staff.edit, name="edit"),
     path("<int:pk>/adresses.csv", staff.addresses_csv, name="addresses_csv"),

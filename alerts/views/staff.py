@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from collections_schedule.models import WateringBan
 from core.auth import staff_required
 from map_ui.config import map_base
 
@@ -26,7 +28,23 @@ def alert_list(request):
     alerts = Alert.objects.select_related("topic").defer("area", "drawn") \
         .order_by("-created_at", "-pk")
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
-    return render(request, "alerts/staff/list.html", {"page": page})
+    bans = WateringBan.objects.filter(ends_at__gt=timezone.now()).defer("area")[:20]
+    return render(request, "alerts/staff/list.html", {"page": page, "bans": bans})
+
+
+@staff_required
+@require_POST
+def from_watering_ban(request, ban_id):
+    """A watering ban announced in one step: a draft from the ban, then its preview."""
+    ban = get_object_or_404(WateringBan, pk=ban_id)
+    try:
+        alert = services.draft_from_watering_ban(ban, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("alerts_staff:list")
+    messages.success(request, _("A draft was made from the watering ban: check it and send it."))
+    return redirect("alerts_staff:detail", pk=alert.pk)
 
 
 def _add_errors(form, error):
