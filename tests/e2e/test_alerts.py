@@ -1,6 +1,8 @@
 """A clerk's alert in a real browser (issue 13 part 6): draws a rectangle on the map around a
 demo property, previews how many properties the area reaches, sends the alert; the alert shows
-on that property's page. The delivery's fan-out is the delivery helper's (not exercised here)."""
+on that property's page; a citizen subscribed to that property gets the e-mail at the local SMTP
+sink, with a one-click unsubscribe link that works in the browser; the Atom and CAP feeds carry
+the alert. (The tasks run right after each request here: GUICHET_TASKS=immediate.)"""
 import uuid
 
 import pytest
@@ -8,6 +10,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 from pyproj import Transformer
 
+from tests.citizens.conftest import smtp_sink  # noqa: F401 (fixture)
 from tests.e2e.test_reporting import PASSWORD, _in_thread, _sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
@@ -29,11 +32,30 @@ def _make(tag):
     return email, topic.pk
 
 
+def _subscribe(tag, property_id):
+    from django.utils import timezone
+
+    from alerts.models import Subscriber, Subscription
+
+    subscriber = Subscriber.objects.create(email=f"abonnee-{tag}@example.org",
+                                           confirmed_at=timezone.now())
+    Subscription.objects.create(subscriber=subscriber, property_id=property_id,
+                                channels=["email"])
+    return subscriber.email
+
+
+def _subscriptions(email):
+    from alerts.models import Subscription
+
+    return Subscription.objects.filter(subscriber__email=email).count()
+
+
 def _remove(tag):
     from django.contrib.auth import get_user_model
 
-    from alerts.models import Alert, Topic
+    from alerts.models import Alert, Subscriber, Topic
 
+    Subscriber.objects.filter(email=f"abonnee-{tag}@example.org").delete()
     Alert.objects.filter(topic__code=f"e2e-{tag}").delete()
     Topic.objects.filter(code=f"e2e-{tag}").delete()
     get_user_model().objects.filter(username=f"clerk-{tag}").delete()
@@ -48,7 +70,8 @@ def clerk_and_topic(site_url, clear_shared_cache):
 
 
 def test_clerk_draws_previews_sends_and_the_property_page_shows_it(page, site_url,
-                                                                   clerk_and_topic):
+                                                                   clerk_and_topic,
+                                                                   smtp_sink):  # noqa: F811
     from properties.models import Property
 
     email, topic_pk, tag = clerk_and_topic
@@ -57,6 +80,7 @@ def test_clerk_draws_previews_sends_and_the_property_page_shows_it(page, site_ur
     centre = prop.parcel.point_on_surface
     lon, lat = TO_WGS84.transform(centre.x, centre.y)
     title = f"Avis d'essai {tag}"
+    subscribed = _in_thread(_subscribe, tag, prop.pk)
 
     page.context.add_init_script(KEEP_MAP)
     _sign_in(page, site_url, email)
@@ -93,4 +117,17 @@ def test_clerk_draws_previews_sends_and_the_property_page_shows_it(page, site_ur
 
     page.goto(site_url + f"/propriete/{prop.pk}/")
     expect(page.locator("[data-testid=current-alerts]")).to_contain_text(title)
+
+    # The subscriber's e-mail, over SMTP, with its one-click unsubscribe.
+    [message] = smtp_sink.to(subscribed)
+    assert title in message["Subject"] and message["List-Unsubscribe-Post"]
+    [link] = smtp_sink.links(subscribed, "/alertes/desabonnement/")
+    page.goto(site_url + link.split("8000", 1)[1])
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert _in_thread(_subscriptions, subscribed) == 0
+
+    # The feeds carry it.
+    for feed in ("/alertes/fil/atom/", "/alertes/cap/"):
+        assert title in page.request.get(site_url + feed).text(), feed
     assert page.js_errors == []
