@@ -47,6 +47,18 @@ def _resolve(alert, zone_ids):
         alert.streets = []
 
 
+def _apply(alert, data: dict, zones) -> list[int]:
+    """The form's values on `alert`, its text checked and its target resolved; the ids of the
+    zones to set once it is saved."""
+    for name in EDITABLE:
+        if name in data:
+            setattr(alert, name, data[name])
+    zone_ids = [z.pk for z in zones] if alert.target == Alert.Target.ZONES else []
+    _check_text(alert)
+    _resolve(alert, zone_ids)
+    return zone_ids
+
+
 @transaction.atomic
 def save_alert(*, alert: Alert | None = None, data: dict, zones=(), by) -> Alert:
     """Create or change a draft or scheduled alert: its text, period and target, the target
@@ -55,12 +67,7 @@ def save_alert(*, alert: Alert | None = None, data: dict, zones=(), by) -> Alert
     alert = alert or Alert(created_by=by)
     if alert.status in (Alert.Status.SENT, Alert.Status.CANCELLED):
         raise ValidationError(_("This alert is sent: send an update instead."), code="sent")
-    for name in EDITABLE:
-        if name in data:
-            setattr(alert, name, data[name])
-    zone_ids = [z.pk for z in zones] if alert.target == Alert.Target.ZONES else []
-    _check_text(alert)
-    _resolve(alert, zone_ids)
+    zone_ids = _apply(alert, data, zones)
     alert.save()
     alert.zones.set(zone_ids)
     return alert
@@ -178,12 +185,7 @@ def update_alert(alert: Alert, *, data: dict, zones=(), by) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != Alert.Status.SENT:
         raise ValidationError(_("Only a sent alert can be updated."), code="state")
-    for name in EDITABLE:
-        if name in data:
-            setattr(alert, name, data[name])
-    zone_ids = [z.pk for z in zones] if alert.target == Alert.Target.ZONES else []
-    _check_text(alert)
-    _resolve(alert, zone_ids)
+    zone_ids = _apply(alert, data, zones)
     alert.version += 1
     _record(alert, "update", by, timezone.now())
     alert.save()

@@ -41,19 +41,18 @@ def retry_at(attempts: int) -> dt.datetime | None:
     return timezone.now() + dt.timedelta(seconds=BACKOFF_S[max(attempts, 1) - 1])
 
 
-def mark_failed(row, claim, error: str, *, temporary: bool, after_sent: bool = False):
-    """Records a failure of `row` (a Delivery with its `attempts`): queued again with a later
-    next_attempt_at when temporary and attempts remain, else failed. `after_sent`: the row was
-    committed as sent just before the server refused the message. Returns the retry time."""
+def mark_failed(row, claim, error: str, *, temporary: bool):
+    """Records a failure of `row` (a Delivery with its `attempts`), if `claim` still holds it:
+    queued again with a later next_attempt_at when temporary and attempts remain, else failed.
+    Returns the retry time."""
     when = retry_at(row.attempts) if temporary else None
     status = "queued" if when else "failed"
-    condition = ("status = 'sent'" if after_sent else "claim = %s AND status = 'queued'")
-    params = [status, when, error[:2000], row.pk] + ([] if after_sent else [claim])
     with connection.cursor() as cur:
         cur.execute(
             "UPDATE alerts_delivery SET status = %s, next_attempt_at = %s, error = %s, "
-            f"claim = NULL, claimed_until = NULL, sent_at = NULL WHERE id = %s AND {condition}",
-            params)
+            "claim = NULL, claimed_until = NULL, sent_at = NULL "
+            "WHERE id = %s AND claim = %s AND status = 'queued'",
+            [status, when, error[:2000], row.pk, claim])
     return when
 
 

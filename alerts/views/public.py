@@ -7,7 +7,6 @@ following that link (a page with a button: mail scanners open links), and one-cl
 unsubscribe (RFC 8058: the token in the address authenticates it)."""
 import json
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.counters import count
 from core.http import client_ip
 from map_ui.config import map_base
 from properties.models import Property
@@ -82,23 +82,10 @@ SIGNUPS_PER_CLIENT_PER_HOUR = 5
 CONFIRMATIONS_PER_CONTACT_PER_DAY = 3
 
 
-def _over_limit(key: str, limit: int, seconds: int) -> bool:
-    """Counts one more for `key`; True when that makes more than `limit` in the window."""
-    if cache.add(key, 1, timeout=seconds):
-        return limit < 1
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired in between
-        cache.add(key, 1, timeout=seconds)
-        return False
-
-
 def _signups_throttled(request, contact: str) -> bool:
-    client = _over_limit(f"alerts:signup:ip:{client_ip(request)}", SIGNUPS_PER_CLIENT_PER_HOUR,
-                         3600)
-    target = _over_limit(f"alerts:signup:to:{contact.lower()}",
-                         CONFIRMATIONS_PER_CONTACT_PER_DAY, 86400)
-    return client or target
+    client = count(f"alerts:signup:ip:{client_ip(request)}", 3600)
+    target = count(f"alerts:signup:to:{contact.lower()}", 86400)
+    return client > SIGNUPS_PER_CLIENT_PER_HOUR or target > CONFIRMATIONS_PER_CONTACT_PER_DAY
 
 
 @never_cache

@@ -132,18 +132,24 @@ def addresses_csv(request, pk):
     return response
 
 
-@staff_required
-@require_POST
-def send(request, pk):
+def _act(request, pk, action, done: str):
+    """Runs `action(alert, by=...)` on alert `pk`; its refusal or `done` as a message, then the
+    alert's page."""
     alert = get_object_or_404(Alert, pk=pk)
     try:
-        services.send_alert(alert, by=request.user)
+        action(alert, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The alert is sent."))
+        messages.success(request, done)
     return redirect("alerts_staff:detail", pk=pk)
+
+
+@staff_required
+@require_POST
+def send(request, pk):
+    return _act(request, pk, services.send_alert, _("The alert is sent."))
 
 
 @staff_required
@@ -166,12 +172,4 @@ def schedule(request, pk):
 @staff_required
 @require_POST
 def cancel(request, pk):
-    alert = get_object_or_404(Alert, pk=pk)
-    try:
-        services.cancel_alert(alert, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The alert is cancelled."))
-    return redirect("alerts_staff:detail", pk=pk)
+    return _act(request, pk, services.cancel_alert, _("The alert is cancelled."))

@@ -37,7 +37,7 @@ def import_addresses(path, *, number_field: str, street_field: str, commit: bool
                              "--number-field and --street-field."))
     street_fields = field_list(street_field)
     gdf = read_gis_file(path, report, source_srid=source_srid, layer=layer)
-    require_fields(gdf, path, number_field=[number_field], street_field=street_fields,
+    require_fields(gdf, number_field=[number_field], street_field=street_fields,
                    id_field=[id_field] if id_field else [],
                    city_field=[city_field] if city_field else [])
     inside = territory_filter(report)

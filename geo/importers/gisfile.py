@@ -113,14 +113,19 @@ def _layer_list(layers):
     return ", ".join(f"{name} ({geometry or _('no geometry')})" for name, geometry in layers)
 
 
+def columns(gdf) -> list[str]:
+    """The layer's attribute columns (not its geometry)."""
+    return [str(c) for c in gdf.columns if c != gdf.geometry.name]
+
+
 def require_field(gdf, field, option):
     """`field` (named with the command's `option`), refused with the layer's columns when the
     layer has no such column."""
-    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    if field not in columns:
+    have = columns(gdf)
+    if field not in have:
         raise ImportFailed(_("The file has no field %(field)s (given with %(option)s). Its "
                              "fields: %(fields)s.")
-                           % {"field": field, "option": option, "fields": ", ".join(columns)})
+                           % {"field": field, "option": option, "fields": ", ".join(have)})
     return field
 
 

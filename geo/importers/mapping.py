@@ -1,13 +1,7 @@
 """What the address and street importers share: the file's fields named by the clerk checked
-against the layer's columns (the error lists them), 3-D geometries flattened and counted, and a
-field's value as text."""
-from django.utils.translation import gettext as _
+against the layer's columns (the error lists them), and a field's value as text."""
 
-from core.importers import ImportFailed
-
-
-def columns(gdf) -> list[str]:
-    return [c for c in gdf.columns if c != gdf.geometry.name]
+from .gisfile import columns, require_field
 
 
 def field_list(value: str | None) -> list[str]:
@@ -16,18 +10,12 @@ def field_list(value: str | None) -> list[str]:
     return [f.strip() for f in (value or "").split(",") if f.strip()]
 
 
-def require_fields(gdf, path, **options) -> None:
-    """Each option (`number_field=["NO_CIVIQUE"]`...) names fields the layer must have; the
-    error names the option, the missing field and the layer's columns."""
-    have = columns(gdf)
+def require_fields(gdf, **options) -> None:
+    """Each option (`number_field=["NO_CIVIQUE"]`...) names fields the layer must have
+    (gisfile.require_field: the error names the option, the field and the layer's columns)."""
     for option, fields in options.items():
         for name in fields:
-            if name not in have:
-                raise ImportFailed(_(
-                    "%(name)s has no field %(field)s (given with --%(option)s). Its fields: "
-                    "%(columns)s. Nothing was saved.") % {
-                    "name": path.name, "field": name,
-                    "option": option.replace("_", "-"), "columns": ", ".join(have)})
+            require_field(gdf, name, "--" + option.replace("_", "-"))
 
 
 def guess_field(gdf, candidates) -> str | None:

@@ -12,8 +12,8 @@ from core.importers import ImportFailed, ImportReport
 from core.importers.sync import DEFAULT_MAX_SHARE, Syncer
 from geo.models import Street
 
-from .gisfile import read_gis_file, territory_filter, to_geos
-from .mapping import columns, field_list, guess_field, joined, require_fields, text
+from .gisfile import columns, read_gis_file, territory_filter, to_geos
+from .mapping import field_list, guess_field, joined, require_fields, text
 
 NAME_FIELDS = ("name", "nom", "NOM_VOIE", "NOM_RUE", "ODONYME", "nom_topo")
 BATCH = 1000
@@ -36,7 +36,7 @@ def import_streets(path, *, name_field: str | None = None, id_field: str | None 
                              "--name-field. Its fields: %(columns)s. Nothing was saved.") % {
             "name": path.name, "known": ", ".join(NAME_FIELDS),
             "columns": ", ".join(columns(gdf))})
-    require_fields(gdf, path, name_field=name_fields, id_field=[id_field] if id_field else [],
+    require_fields(gdf, name_field=name_fields, id_field=[id_field] if id_field else [],
                    kind_field=[kind_field] if kind_field else [])
     inside = territory_filter(report)
     source = source or f"file:{path.name}"

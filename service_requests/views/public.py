@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from core.counters import count
 from core.http import client_ip
 from geo.geometry import transformed
 from map_ui.config import map_base
@@ -73,12 +74,7 @@ def _count_failed_report(request):
     """One more refused anonymous report from this address (kept an hour from the first)."""
     if request.method != "POST" or request.user.is_authenticated:
         return
-    key = _failures_key(client_ip(request))
-    if not cache.add(key, 1, timeout=3600):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.add(key, 1, timeout=3600)
+    count(_failures_key(client_ip(request)), 3600)
 
 
 @csrf_exempt  # checked below, once the upload handlers are in place
