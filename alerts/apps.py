@@ -12,9 +12,16 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from core import personal_data
 
-        from . import selectors, services
+        from . import current, selectors, services
+        from .models import Alert, Topic
+
+        for model in (Alert, Topic):  # the pages' cached list of current alerts
+            post_save.connect(current.forget, sender=model, dispatch_uid=f"forget-{model}")
+            post_delete.connect(current.forget, sender=model, dispatch_uid=f"del-{model}")
 
         personal_data.register("alert_subscriptions", export=selectors.export_subscriber,
                                erase=services.erase_subscriber, order=60)

@@ -52,21 +52,41 @@ def _reminder(row: Delivery) -> Message:
     return Message(subject, text.rstrip() + "\n\n" + footer, short, url)
 
 
-def compose(row: Delivery) -> Message:
-    """The message of a delivery row: an alert's, or a reminder's (its kind's renderer, from
-    the reminders registry; NoLongerDue when it no longer holds)."""
-    if row.alert_id is None:
-        return _reminder(row)
-    subscriber, alert = row.subscriber, row.alert
-    with translation.override(language_of(subscriber)):
+# Stands for the subscriber's own unsubscribe address in an alert's text rendered once for all.
+_UNSUBSCRIBE = "\x00unsubscribe\x00"
+
+
+def _alert_texts(alert: Alert, version: int, language: str) -> tuple[str, str, str]:
+    with translation.override(language):
         context = {"alert": alert, "site_url": settings.GUICHET_SITE_URL,
                    "municipality": settings.GUICHET_MUNICIPALITY_NAME,
-                   "update": row.alert_version and row.alert_version > 1,
+                   "update": version and version > 1,
                    "cancelled": alert.status == Alert.Status.CANCELLED,
-                   "unsubscribe_url": unsubscribe_url(subscriber)}
+                   "unsubscribe_url": _UNSUBSCRIBE}
         subject = " ".join(render_to_string("alerts/email/alert_subject.txt", context).split())
         text = render_to_string("alerts/email/alert.txt", context)
         short = " ".join(render_to_string("alerts/email/alert_sms.txt", context).split())
+    return subject, text, short
+
+
+def compose(row: Delivery, rendered: dict | None = None) -> Message:
+    """The message of a delivery row: an alert's, or a reminder's (its kind's renderer, from
+    the reminders registry; NoLongerDue when it no longer holds). `rendered`, a dict a sender
+    keeps for one batch, holds an alert's texts per (alert, version, language): they are
+    rendered once, and only the subscriber's unsubscribe address differs."""
+    if row.alert_id is None:
+        return _reminder(row)
+    subscriber, alert = row.subscriber, row.alert
+    key = (alert.pk, row.alert_version, alert.status, language_of(subscriber))
+    if rendered is None or key not in rendered:
+        texts = _alert_texts(alert, row.alert_version, key[-1])
+        if rendered is not None:
+            rendered[key] = texts
+    else:
+        texts = rendered[key]
+    with translation.override(key[-1]):  # the address is in the subscriber's language
+        url = unsubscribe_url(subscriber)
+    subject, text, short = (part.replace(_UNSUBSCRIBE, url) for part in texts)
     if len(short) > SMS_MAX:
         short = short[:SMS_MAX - 1] + "…"
-    return Message(subject, text, short, context["unsubscribe_url"])
+    return Message(subject, text, short, url)

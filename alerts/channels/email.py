@@ -33,8 +33,8 @@ def message_id(row) -> str:
     return f"<alert-{row.alert.identifier}-v{row.alert_version}-{row.pk}@{domain}>"
 
 
-def build(row) -> EmailMessage:
-    message = compose(row)
+def build(row, rendered: dict | None = None) -> EmailMessage:
+    message = compose(row, rendered)
     return EmailMessage(
         subject=message.subject, body=message.text, to=[address_of(row.subscriber)],
         headers={"List-Unsubscribe": f"<{message.unsubscribe_url}>",
@@ -46,12 +46,11 @@ def _refused(code: int, reply: bytes) -> SendError:
     return SendError(f"{code} {reply.decode(errors='replace')}", temporary=400 <= code < 500)
 
 
-def _smtp_send(smtp: smtplib.SMTP, email: EmailMessage, commit) -> None:
-    """smtplib.SMTP.sendmail for one recipient, with `commit()` called once the server has
-    accepted the message (its 250 after the final dot); raises SendError when the server says
-    no."""
+def _smtp_send(smtp: smtplib.SMTP, sender: str, email: EmailMessage, commit) -> None:
+    """smtplib.SMTP.sendmail for one recipient, from `sender` (sanitized), with `commit()`
+    called once the server has accepted the message (its 250 after the final dot); raises
+    SendError when the server says no."""
     encoding = email.encoding or settings.DEFAULT_CHARSET
-    sender = sanitize_address(email.from_email, encoding)
     [recipient] = [sanitize_address(a, encoding) for a in email.recipients()]
     data = email.message().as_bytes(linesep="\r\n")
     smtp.ehlo_or_helo_if_needed()
@@ -80,12 +79,12 @@ def _smtp_send(smtp: smtplib.SMTP, email: EmailMessage, commit) -> None:
 def send_batch(rows, claim) -> list:
     """Sends `rows` (claimed Delivery rows) over one connection; returns the rows queued again
     for a later attempt, with their time, as [(row, when)]."""
-    retries = []
+    retries, rendered = [], {}
     connection = get_connection()
     if not isinstance(connection, SMTPBackend):
         for row in rows:
             try:
-                email = build(row)
+                email = build(row, rendered)
                 connection.send_messages([email])
             except NoLongerDue:
                 mark_failed(row, claim, "no longer due", temporary=False)
@@ -95,6 +94,7 @@ def send_batch(rows, claim) -> list:
                 mark_sent(row.pk, claim, message_id(row))
         return [r for r in retries if r[1]]
     pending = list(rows)
+    sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
     while pending:
         try:
             connection.open()
@@ -107,7 +107,7 @@ def send_batch(rows, claim) -> list:
             while pending:
                 row = pending[0]
                 try:
-                    email = build(row)
+                    email = build(row, rendered)
                 except NoLongerDue:
                     mark_failed(row, claim, "no longer due", temporary=False)
                     pending.pop(0)
@@ -117,7 +117,7 @@ def send_batch(rows, claim) -> list:
                     pending.pop(0)
                     continue
                 try:
-                    _smtp_send(connection.connection, email,
+                    _smtp_send(connection.connection, sender, email,
                                lambda row=row: mark_sent(row.pk, claim, message_id(row)))
                 except SendError as error:
                     retries.append((row, mark_failed(row, claim, str(error),

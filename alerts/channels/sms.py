@@ -60,7 +60,7 @@ def reference(row) -> str:
 
 
 def send_batch(rows, claim) -> list:
-    retries = []
+    retries, rendered = [], {}
     gateway = backend()
     for row in rows:
         phone = row.subscriber.phone
@@ -68,7 +68,7 @@ def send_batch(rows, claim) -> list:
             mark_failed(row, claim, "no phone number", temporary=False)
             continue
         try:
-            provider_id = gateway.send(to=phone, text=compose(row).short,
+            provider_id = gateway.send(to=phone, text=compose(row, rendered).short,
                                        reference=reference(row))
         except NoLongerDue:
             mark_failed(row, claim, "no longer due", temporary=False)

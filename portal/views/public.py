@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from alerts.selectors import current_alerts, current_alerts_for
+from alerts import current as current_alerts
 from collections_schedule.fragments import property_streams
 from collections_schedule.selectors import lookup as schedule_lookup
 from collections_schedule.watering import watering_status
@@ -29,11 +29,8 @@ def home(request):
     results = find_properties(query) if query else None
     return render(request, "portal/home.html", {
         "query": query, "results": results, "map_config": map_base(),
-        # One statement on the alerts' (status, starts_at) index; the areas are not read.
-        "alerts": list(current_alerts()[:HOME_ALERTS])})
-
-
-HOME_ALERTS = 10
+        # Rendered once per language and cached until the list changes (alerts.current).
+        "alerts_html": current_alerts.home_section()})
 
 
 # The proximity area drawn on the map: the property's location (Property.location: the parcel,
@@ -86,7 +83,7 @@ def property_page(request, pk):
         "watering": watering_status(prop, now, address=addresses[0] if addresses else None),
         "ical_url": request.build_absolute_uri(reverse("property-ical", args=[prop.pk])),
         "this_year": now.year,
-        # The current alerts whose area reaches the parcel (else the address point): one
-        # statement on the alerts' status index and the GiST index of their area.
-        "alerts": list(current_alerts_for(prop)),
+        # The current alerts whose area reaches the parcel (else the address point): their
+        # rendering cached (alerts.current), one statement for their ids when some are current.
+        "alerts_html": current_alerts.property_section(prop),
     })

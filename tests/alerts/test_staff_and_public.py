@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import time
 from pathlib import Path
 from unittest import mock
 from xml.etree import ElementTree
@@ -242,6 +243,31 @@ def test_current_alert_on_home_and_on_reached_property_pages_only(client, sent_a
     services.cancel_alert(sent_alert, by=None)
     assert "Avis d&#x27;ébullition" not in client.get(
         reverse("portal:property", args=[reached.pk])).content.decode()
+
+
+def test_the_home_page_shows_a_sending_or_a_cancellation_at_once(
+        client, sent_alert, django_capture_on_commit_callbacks):
+    """The home page's list is cached (alerts.current): a change must reach it at once, in
+    both languages."""
+    home, home_en = reverse("portal:home"), "/en/"
+    assert "Avis d&#x27;ébullition" in client.get(home).content.decode()
+    assert "Boil-water notice" in client.get(home_en, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_alert(sent_alert, by=None)
+    assert "Avis d&#x27;ébullition" not in client.get(home).content.decode()
+    assert "Boil-water notice" not in client.get(home_en).content.decode()
+
+
+def test_an_alert_leaves_the_home_page_when_it_ends(client, topic, clerk, fan_out_calls):
+    """Nobody saves anything when an alert ends: the cached list expires then by itself."""
+    ends = timezone.now() + dt.timedelta(seconds=2)
+    alert = services.save_alert(data={**draft_data(topic), "title_fr": "Collecte reportée",
+                                      "ends_at": ends}, by=clerk)
+    services.send_alert(alert, by=clerk)
+    assert "Collecte reportée" in client.get(reverse("portal:home")).content.decode()
+    while timezone.now() < ends + dt.timedelta(seconds=1.1):
+        time.sleep(0.2)
+    assert "Collecte reportée" not in client.get(reverse("portal:home")).content.decode()
 
 
 def test_public_list_and_page(client, sent_alert):
