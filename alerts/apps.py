@@ -15,13 +15,15 @@ class AlertsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core import personal_data
+        from core import reminders as core_reminders
 
-        from . import current, selectors, services
+        from . import current, reminders, selectors, services
         from .models import Alert, Topic
 
         for model in (Alert, Topic):  # the pages' cached list of current alerts
             post_save.connect(current.forget, sender=model, dispatch_uid=f"forget-{model}")
             post_delete.connect(current.forget, sender=model, dispatch_uid=f"del-{model}")
 
+        core_reminders.register_sender(reminders.queue_now)
         personal_data.register("alert_subscriptions", export=selectors.export_subscriber,
                                erase=services.erase_subscriber, order=60)

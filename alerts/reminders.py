@@ -125,7 +125,20 @@ def _rows(kind, now, result: Queued) -> set[tuple]:
     return rows
 
 
-def _person_rows(dues) -> set[tuple]:
+def queue_now(kind: str, dues: list) -> set[int]:
+    """core.reminders.send_now's sender: writes the rows of `dues` (a PERSON kind) and hands
+    them to the sender once committed; returns the indexes of the dues that reached a
+    subscriber."""
+    reached: set[int] = set()
+    rows = _person_rows(dues, reached)
+    with transaction.atomic():
+        ids = _insert(kind, rows)
+        if ids:
+            transaction.on_commit(lambda: _hand_over(ids))
+    return reached
+
+
+def _person_rows(dues, reached: set[int] | None = None) -> set[tuple]:
     user_ids = {d.person.pk for d in dues if d.person is not None}
     emails = {d.email.lower() for d in dues if d.person is None and d.email}
     if not user_ids and not emails:
@@ -138,12 +151,14 @@ def _person_rows(dues) -> set[tuple]:
     by_user = {s.user_id: s for s in subscribers if s.user_id}
     by_email = {s.email_key: s for s in subscribers if not s.user_id}
     rows = set()
-    for due in dues:
+    for index, due in enumerate(dues):
         subscriber = (by_user.get(due.person.pk) if due.person is not None
                       else by_email.get(due.email.lower()))
-        if subscriber is not None:
-            rows |= {(subscriber.pk, channel, due.subject, due.on)
-                     for channel in person_channels(subscriber)}
+        channels = person_channels(subscriber) if subscriber is not None else []
+        if channels:
+            rows |= {(subscriber.pk, channel, due.subject, due.on) for channel in channels}
+            if reached is not None:
+                reached.add(index)
     return rows
 
 

@@ -77,6 +77,7 @@ class Kind:
 
 _kinds: dict[str, Kind] = {}
 _audiences: dict[str, Callable] = {}
+_senders: list[Callable] = []  # at most one: the app that delivers (alerts)
 
 
 def register(kind: str, *, due: Callable, render: Callable, label, load: Callable | None = None,
@@ -93,6 +94,23 @@ def register_audience(name: str, members: Callable) -> None:
     """`members(property_ids) -> {property id: set of user ids}`: who, among accounts, may
     receive a kind naming this audience about each property."""
     _audiences[name] = members
+
+
+def register_sender(send: Callable[[str, list[Due]], set[int]]) -> None:
+    """`send(kind, dues) -> indexes of the dues that reached someone`: queues a PERSON kind's
+    reminders at once (the delivering app registers it: alerts)."""
+    _senders[:] = [send]
+
+
+def send_now(kind: str, dues: list[Due]) -> set[int]:
+    """Queues now the reminders `dues` of PERSON kind `kind` (news that cannot wait for the
+    periodic job: a request's status changed), each to its person's own subscriber, on their
+    channels and in their language, with the same key as the job would give (never twice).
+    Returns the indexes of the dues that reached a subscriber; the caller tells the others its
+    own way. Nothing reached when no app delivers."""
+    if get(kind) is None or not _senders:
+        return set()
+    return _senders[0](kind, dues)
 
 
 def kinds() -> list[Kind]:

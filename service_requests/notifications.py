@@ -1,12 +1,20 @@
-"""E-mails about requests, sent by background tasks (django-tasks) through Django's mail API:
-the confirmation link of an anonymous report, and every public change to the people who asked
-or follow. Tasks take ids (JSON) and read the rows themselves."""
+"""Messages about requests, sent by background tasks (django-tasks); tasks take ids (JSON) and
+read the rows themselves:
+
+- the confirmation link of an anonymous report (Django's mail API: the address is not
+  confirmed yet);
+- every public change, to the people who asked or follow: through the reminders' delivery
+  (core.reminders.send_now, kind "request_updated": the delivery log, retries, their channel and
+  language, exactly once) for those who have a subscriber; by e-mail (in French) to the others,
+  and to everyone when no app delivers reminders."""
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
+
+from core import reminders
 
 from .models import Event, ServiceRequest
 
@@ -33,31 +41,37 @@ def send_confirmation(request_id: int):
     _send("confirm", {"request": request, "link": link}, [request.contact_email])
 
 
-def recipients(request, exclude_user_id=None) -> list[str]:
-    """The reporter (account or confirmed e-mail) and the followers, once each."""
-    addresses = []
+def people(request, exclude_user_id=None) -> list[tuple[object, str]]:
+    """(account or None, e-mail address) of the reporter (account, or confirmed e-mail) and
+    the followers, once each."""
+    found = []
     if request.reporter_id and request.reporter_id != exclude_user_id:
-        addresses.append(request.reporter.email)
+        found.append((request.reporter, request.reporter.email))
     elif not request.reporter_id and request.confirmed and request.contact_email:
-        addresses.append(request.contact_email)
+        found.append((None, request.contact_email))
     for follower in request.followers.select_related("user"):
         if follower.user_id != exclude_user_id:
-            addresses.append(follower.user.email)
+            found.append((follower.user, follower.user.email))
     seen = set()
-    return [a for a in addresses if a and not (a.lower() in seen or seen.add(a.lower()))]
+    return [(user, address) for user, address in found
+            if address and not (address.lower() in seen or seen.add(address.lower()))]
 
 
 @task()
 def send_update(event_id: int):
+    from .reminders import REQUEST_UPDATED, update_dues
+
     event = (Event.objects.select_related("request__category", "request__reporter")
              .filter(pk=event_id, public=True).first())
     if event is None:
         return
-    request = event.request
-    to = recipients(request, exclude_user_id=event.actor_id)
-    if not to:
+    to = people(event.request, exclude_user_id=event.actor_id)
+    reached = reminders.send_now(REQUEST_UPDATED, update_dues(event, to))
+    others = [address for index, (_user, address) in enumerate(to) if index not in reached]
+    if not others:
         return
+    request = event.request
     context = {"request": request, "event": event,
                "link": _absolute(reverse("service_requests:public_detail", args=[request.pk])),
                "mine": _absolute(reverse("service_requests:mine"))}
-    _send("update", context, to)
+    _send("update", context, others)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STREAMS = {s["slug"]: s for s in json.loads(
     (ROOT / "collections_schedule/fixtures/streams.json").read_text())}
 KINDS = {"collection_tomorrow", "watering_ban", "tax_instalment_due", "tax_overdue",
-         "request_received", "link_decided"}
+         "request_received", "request_updated", "link_decided"}
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -115,7 +115,7 @@ def test_every_kind_is_registered_by_its_app():
     assert registry.get("tax_overdue").audience == "tax_viewers"
     assert registry.audience("tax_viewers") is not None
     assert {k.code for k in registry.kinds() if k.scope == registry.PERSON} == {
-        "request_received", "link_decided"}
+        "request_received", "request_updated", "link_decided"}
     codes = [code for code, _label in registry.choices()]
     assert "collection_tomorrow:garbage" in codes
 
@@ -409,7 +409,7 @@ def everything(home, category, django_user_model, holidays):
     from citizens.models import PropertyLink
     from citizens.services import approve_link
     from collections_schedule.models import WateringBan
-    from service_requests.services import submit_request
+    from service_requests.services import add_note, submit_request
     from taxes.models import TaxBill
 
     day, _streams, _dates = first_quiet_collection(home, holidays)
@@ -419,8 +419,9 @@ def everything(home, category, django_user_model, holidays):
     subscribe(home, wants=sorted(KINDS), user=owner, channels=["email", "sms"])
     approve_link(link=PropertyLink.objects.create(user=owner, property=home, role="owner"),
                  clerk=clerk)
-    submit_request(category=category, point=home.address_point, answers=POTHOLE, description="Trou",
-                   user=owner)
+    request = submit_request(category=category, point=home.address_point, answers=POTHOLE,
+                             description="Trou", user=owner)
+    add_note(request=request, by=clerk, note="Réparation prévue", public=True)
     WateringBan.objects.create(title_fr="Pénurie", title_en="Shortage", starts_at=at(day, 6),
                                ends_at=at(day, 20), area=MultiPolygon(
                                    home.address_point.buffer(30)))
@@ -510,3 +511,39 @@ def test_a_reminder_reaches_the_mailbox_once_with_its_unsubscribe_link(
     assert Delivery.objects.get().status == Delivery.Status.SENT
 
 
+
+
+def test_news_of_a_request_through_the_delivery_log_else_by_e_mail(
+        home, category, django_user_model, smtp_sink, django_capture_on_commit_callbacks):
+    """A status change reaches the reporter who has a subscriber through the delivery system
+    (their language and channel, one-click unsubscribe, a Delivery row), a follower without one
+    by e-mail in French as before; the periodic job, run after it, finds the same key and
+    sends nothing more; an internal note reaches nobody."""
+    from service_requests.services import add_note, change_status, follow, submit_request
+
+    clerk = django_user_model.objects.create_user("commis", is_staff=True)
+    alice = django_user_model.objects.create_user("alice", email="alice@courriel.example")
+    bob = django_user_model.objects.create_user("bob", email="bob@courriel.example")
+    mine = Subscriber.objects.create(user=alice, language="en")
+    request = submit_request(category=category, point=home.address_point, answers=POTHOLE,
+                             description="Trou", user=alice)
+    follow(request=request, user=bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        add_note(request=request, by=clerk, note="Interne", public=False)
+    assert smtp_sink.messages == []
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(request=request, status="planned", by=clerk, note="Mardi", public=True)
+    [english] = smtp_sink.to("alice@courriel.example")
+    assert english["Subject"] == f"Your request #{request.pk} ({category.name_en}) was updated"
+    assert "Mardi" in smtp_sink.text(english)
+    assert "/alertes/desabonnement/" in english["List-Unsubscribe"]
+    assert english["Message-ID"].startswith("<reminder-request_updated-")
+    [french] = smtp_sink.to("bob@courriel.example")
+    assert "a été mise à jour" in french["Subject"] and "Mardi" in smtp_sink.text(french)
+    [row] = Delivery.objects.filter(kind="request_updated")
+    assert (row.subscriber_id, row.status) == (mine.pk, Delivery.Status.SENT)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue.queue_due(timezone.now(), kinds=["request_updated"])
+    assert len(smtp_sink.to("alice@courriel.example")) == 1
+    assert Delivery.objects.filter(kind="request_updated").count() == 1
