@@ -141,22 +141,53 @@ def _unclaimed():
     return Q(claim__isnull=True) | Q(claimed_until__lt=timezone.now())
 
 
-def claim_rows(ids: list[int], claim: uuid.UUID) -> list[int]:
-    """Claims the due, queued rows of `ids` nobody holds (a lapsed lease is taken over): a
-    committed claim token and lease, attempts + 1. Returns the ids claimed."""
+def _claim(where: str, params: list, claim: uuid.UUID) -> list[int]:
     lease = dt.timedelta(seconds=settings.GUICHET_DELIVERY_LEASE_S)
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("""
+        cur.execute(f"""
             UPDATE alerts_delivery d SET claim = %s, claimed_until = clock_timestamp() + %s,
                 attempts = d.attempts + 1
             WHERE d.id IN (
                 SELECT id FROM alerts_delivery
-                WHERE id = ANY(%s) AND status = 'queued'
+                WHERE {where} AND status = 'queued'
                   AND (claim IS NULL OR claimed_until < clock_timestamp())
                   AND (next_attempt_at IS NULL OR next_attempt_at <= clock_timestamp())
                 ORDER BY id FOR UPDATE SKIP LOCKED)
-            RETURNING d.id""", [claim, lease, ids])
+            RETURNING d.id""", [claim, lease, *params])
         return sorted(row[0] for row in cur.fetchall())
+
+
+def claim_rows(ids: list[int], claim: uuid.UUID) -> list[int]:
+    """Claims the due, queued rows of `ids` nobody holds (a lapsed lease is taken over): a
+    committed claim token and lease, attempts + 1. Returns the ids claimed."""
+    return _claim("id = ANY(%s)", [ids], claim)
+
+
+def claim_digests(subscriber_ids: list[int], claim: uuid.UUID) -> list[int]:
+    """Claims every due digest row of these subscribers (whichever task they were queued
+    with): their digest goes in one message."""
+    return _claim("subscriber_id = ANY(%s) AND in_digest", [subscriber_ids], claim)
+
+
+def digest_time(now: dt.datetime) -> dt.datetime:
+    """The next digest hour (settings.GUICHET_DIGEST_HOUR, local time) after `now`."""
+    local = timezone.localtime(now)
+    at = local.replace(hour=settings.GUICHET_DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at = timezone.make_aware(dt.datetime.combine(local.date() + dt.timedelta(days=1),
+                                                     at.time()))
+    return at
+
+
+# Channels whose sender takes digests (send_batch(rows, claim, digests=...)).
+DIGEST_CHANNELS = ("email", "sms")
+
+
+def for_digest(row: Delivery) -> bool:
+    """A minor, non-emergency alert to a subscriber who chose the daily digest."""
+    return (row.alert_id is not None and row.subscriber.digest
+            and row.channel in DIGEST_CHANNELS and not urgent(row)
+            and row.alert.severity == Alert.Severity.MINOR)
 
 
 def quiet_until(subscriber: Subscriber, now: dt.datetime) -> dt.datetime | None:
@@ -186,38 +217,61 @@ def _release(row_ids: list[int], claim, when: dt.datetime) -> None:
 
 @task()
 def send_deliveries(ids: list[int]) -> int:
-    """Sends the delivery rows `ids` that are due and unclaimed; returns how many it sent."""
+    """Sends the delivery rows `ids` that are due and unclaimed; returns how many it sent.
+    A row held for quiet hours or for the daily digest goes back to the queue until then; a
+    digest row due goes in one message with the subscriber's other digest rows due."""
     claim = uuid.uuid4()
     claimed = claim_rows(ids, claim)
     if not claimed:
         return 0
-    rows = list(Delivery.objects.filter(pk__in=claimed, claim=claim)
-                .select_related("subscriber__user", "alert__topic").order_by("pk"))
+    rows = _claimed(claimed, claim)
     now = timezone.now()
-    by_channel, deferred = {}, {}
+    by_channel, deferred, to_digest, digests = {}, {}, {}, {}
     for row in rows:
         until = None if urgent(row) else quiet_until(row.subscriber, now)
         if until:
             deferred.setdefault(until, []).append(row.pk)
+        elif row.in_digest:
+            digests.setdefault((row.subscriber_id, row.channel), []).append(row)
+        elif for_digest(row):
+            to_digest.setdefault(digest_time(now), []).append(row.pk)
         else:
             by_channel.setdefault(row.channel, []).append(row)
     for until, row_ids in deferred.items():
         _release(row_ids, claim, until)
         enqueue_sending(row_ids, until)
+    for until, row_ids in to_digest.items():
+        Delivery.objects.filter(pk__in=row_ids, claim=claim).update(in_digest=True)
+        _release(row_ids, claim, until)
+        enqueue_sending(row_ids, until)
+    if digests:
+        more = claim_digests(sorted({key[0] for key in digests}), claim)
+        for row in _claimed(more, claim):
+            digests.setdefault((row.subscriber_id, row.channel), []).append(row)
+        claimed += more
     retries = {}
     send = senders()
-    for channel, channel_rows in by_channel.items():
+    for channel in sorted(set(by_channel) | {key[1] for key in digests}):
+        channel_rows = by_channel.get(channel, [])
+        groups = [group for key, group in sorted(digests.items()) if key[1] == channel]
         if channel not in send:
-            for row in channel_rows:
+            for row in channel_rows + [row for group in groups for row in group]:
                 Delivery.objects.filter(pk=row.pk, claim=claim).update(
                     status=Delivery.Status.FAILED, error=f"no sender for {channel}",
                     claim=None, claimed_until=None)
             continue
-        for row, when in send[channel](channel_rows, claim):
+        outcome = (send[channel](channel_rows, claim, digests=groups) if groups
+                   else send[channel](channel_rows, claim))
+        for row, when in outcome:
             retries.setdefault(when, []).append(row.pk)
     for when, row_ids in retries.items():
         enqueue_sending(row_ids, when)
     return Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.SENT).count()
+
+
+def _claimed(ids: list[int], claim) -> list[Delivery]:
+    return list(Delivery.objects.filter(pk__in=ids, claim=claim)
+                .select_related("subscriber__user", "alert__topic").order_by("pk"))
 
 
 # Recovery

@@ -178,7 +178,10 @@ class PreferencesForm(forms.ModelForm):
                    "quiet_to": forms.TimeInput(attrs={"type": "time"}),
                    "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})}
         help_texts = {"phone": gettext_lazy("For text messages, e.g. +1 514 555 0123."),
-                      "quiet_from": gettext_lazy("Nothing but emergencies between these hours.")}
+                      "quiet_from": gettext_lazy("Nothing but emergencies between these hours."),
+                      "digest": gettext_lazy("Information alerts (the least serious) wait for "
+                                             "one message a day, in the morning; the others "
+                                             "still come at once.")}
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from .models import Alert, Delivery, Subscriber
 
@@ -90,3 +91,25 @@ def compose(row: Delivery, rendered: dict | None = None) -> Message:
     if len(short) > SMS_MAX:
         short = short[:SMS_MAX - 1] + "…"
     return Message(subject, text, short, url)
+
+
+def compose_digest(rows: list[Delivery]) -> Message:
+    """One message for several alert rows of one subscriber (their daily digest), in their
+    language, oldest first."""
+    subscriber = rows[0].subscriber
+    language = language_of(subscriber)
+    with translation.override(language):
+        url = unsubscribe_url(subscriber)
+        entries = [{"alert": row.alert, "update": row.alert_version and row.alert_version > 1,
+                    "cancelled": row.alert.status == Alert.Status.CANCELLED}
+                   for row in sorted(rows, key=lambda r: (r.alert.starts_at, r.pk))]
+        context = {"entries": entries, "site_url": settings.GUICHET_SITE_URL,
+                   "municipality": settings.GUICHET_MUNICIPALITY_NAME, "unsubscribe_url": url}
+        subject = " ".join(render_to_string("alerts/email/digest_subject.txt", context).split())
+        text = render_to_string("alerts/email/digest.txt", context)
+        head = " ".join(render_to_string("alerts/email/digest_sms.txt", context).split())
+        tail = f"{gettext('Stop:')} {url}"
+    room = SMS_MAX - len(tail) - 1
+    if len(head) > room:  # the titles shortened, never the way to stop
+        head = head[:room - 1] + "…"
+    return Message(subject, text, f"{head} {tail}", url)

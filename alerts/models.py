@@ -230,6 +230,9 @@ class Delivery(models.Model):
     # sent only by the claim that holds it, and a lapsed claim (a killed worker) is taken over.
     claim = models.UUIDField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # A minor alert kept for the subscriber's daily digest (Subscriber.digest): sent with the
+    # other rows so kept, in one message, at the digest hour (delivery.py).
+    in_digest = models.BooleanField(default=False, db_default=False)  # raw INSERTs too
 
     class Meta:
         verbose_name = _("delivery")

@@ -74,6 +74,8 @@ env = environ.Env(
     # Messages per delivery row batch (one transaction) and per sending task.
     GUICHET_DELIVERY_BATCH=(int, 1000),
     GUICHET_DELIVERY_SEND_BATCH=(int, 100),
+    # The local hour of the daily digest of minor alerts (subscribers who chose it).
+    GUICHET_DIGEST_HOUR=(int, 7),
     LOG_LEVEL=(str, "INFO"),
     # Outgoing e-mail as a URL: smtp+tls://user:password@host:587, or consolemail:// (prints).
     EMAIL_URL=(str, "consolemail://"),
@@ -329,6 +331,9 @@ GUICHET_SMS_TOKEN = env("GUICHET_SMS_TOKEN")
 GUICHET_DELIVERY_LEASE_S = env("GUICHET_DELIVERY_LEASE_S")
 GUICHET_DELIVERY_BATCH = env("GUICHET_DELIVERY_BATCH")
 GUICHET_DELIVERY_SEND_BATCH = env("GUICHET_DELIVERY_SEND_BATCH")
+GUICHET_DIGEST_HOUR = env("GUICHET_DIGEST_HOUR")
+if not 0 <= GUICHET_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("GUICHET_DIGEST_HOUR is an hour of the day, 0 to 23.")
 
 TASKS = {"default": {"BACKEND": {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",

@@ -10,6 +10,7 @@ copy of a delivery carries the same Message-ID (`message_id`): a repeat is the s
 which mail servers and clients collapse (Gmail, for one, shows one). The claim still fences
 the commit (channels.mark_sent): two workers never both send a row they both hold; a worker whose
 lease ran out before its commit leaves the row to the next one, which sends the same message."""
+import hashlib
 import re
 import smtplib
 
@@ -18,7 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 
-from ..messages import NoLongerDue, compose
+from ..messages import NoLongerDue, compose, compose_digest
 from . import SendError, mark_failed, mark_sent
 
 
@@ -76,58 +77,83 @@ def _smtp_send(smtp: smtplib.SMTP, sender: str, email: EmailMessage, commit) -> 
     commit()  # False: another worker holds the row now and sends the same message again
 
 
-def send_batch(rows, claim) -> list:
-    """Sends `rows` (claimed Delivery rows) over one connection; returns the rows queued again
-    for a later attempt, with their time, as [(row, when)]."""
+def _build(item, rendered) -> EmailMessage:
+    """The message of an item: one row, or several (a digest)."""
+    if len(item) == 1 and not item[0].in_digest:
+        return build(item[0], rendered)
+    message = compose_digest(item)
+    return EmailMessage(
+        subject=message.subject, body=message.text, to=[address_of(item[0].subscriber)],
+        headers={"List-Unsubscribe": f"<{message.unsubscribe_url}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                 "Auto-Submitted": "auto-generated", "Message-ID": item_message_id(item)})
+
+
+def item_message_id(item) -> str:
+    if len(item) == 1 and not item[0].in_digest:
+        return message_id(item[0])
+    ids = "-".join(str(row.pk) for row in sorted(item, key=lambda r: r.pk))
+    digest = hashlib.sha256(ids.encode()).hexdigest()[:20]
+    return f"<digest-{item[0].subscriber_id}-{digest}@{settings.GUICHET_ICAL_DOMAIN}>"
+
+
+def send_batch(rows, claim, digests=()) -> list:
+    """Sends `rows` (claimed Delivery rows), one message each, and `digests` (lists of claimed
+    rows of one subscriber), one message per list, over one connection; returns the rows
+    queued again for a later attempt, with their time, as [(row, when)]."""
     retries, rendered = [], {}
+
+    def failed(item, error, temporary):
+        for row in item:
+            retries.append((row, mark_failed(row, claim, error, temporary=temporary)))
+
+    def sent(item):
+        for row in item:
+            mark_sent(row.pk, claim, item_message_id(item))
+
+    pending = [[row] for row in rows] + [list(group) for group in digests]
     connection = get_connection()
     if not isinstance(connection, SMTPBackend):
-        for row in rows:
+        for item in pending:
             try:
-                email = build(row, rendered)
-                connection.send_messages([email])
+                connection.send_messages([_build(item, rendered)])
             except NoLongerDue:
-                mark_failed(row, claim, "no longer due", temporary=False)
+                failed(item, "no longer due", False)
             except Exception as error:  # noqa: BLE001 (any backend's failure is recorded)
-                retries.append((row, mark_failed(row, claim, repr(error), temporary=True)))
+                failed(item, repr(error), True)
             else:
-                mark_sent(row.pk, claim, message_id(row))
+                sent(item)
         return [r for r in retries if r[1]]
-    pending = list(rows)
     sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
     while pending:
         try:
             connection.open()
         except (OSError, smtplib.SMTPException) as error:
-            for row in pending:
-                retries.append((row, mark_failed(row, claim, f"connection: {error}",
-                                                 temporary=True)))
+            for item in pending:
+                failed(item, f"connection: {error}", True)
             break
         try:
             while pending:
-                row = pending[0]
+                item = pending[0]
                 try:
-                    email = build(row, rendered)
+                    email = _build(item, rendered)
                 except NoLongerDue:
-                    mark_failed(row, claim, "no longer due", temporary=False)
+                    failed(item, "no longer due", False)
                     pending.pop(0)
                     continue
-                if not address_of(row.subscriber):
-                    mark_failed(row, claim, "no e-mail address", temporary=False)
+                if not address_of(item[0].subscriber):
+                    failed(item, "no e-mail address", False)
                     pending.pop(0)
                     continue
                 try:
-                    _smtp_send(connection.connection, sender, email,
-                               lambda row=row: mark_sent(row.pk, claim, message_id(row)))
+                    _smtp_send(connection.connection, sender, email, lambda item=item: sent(item))
                 except SendError as error:
-                    retries.append((row, mark_failed(row, claim, str(error),
-                                                     temporary=error.temporary)))
+                    failed(item, str(error), error.temporary)
                 pending.pop(0)
         except (OSError, smtplib.SMTPException) as error:
             # The connection broke before the server's 250: this message is tried again later
             # (the same Message-ID if the server had in fact taken it).
-            row = pending.pop(0)
-            retries.append((row, mark_failed(row, claim, f"connection: {error}", temporary=True)))
+            failed(pending.pop(0), f"connection: {error}", True)
         finally:
             try:
                 connection.close()

@@ -11,7 +11,7 @@ import urllib.request
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from ..messages import NoLongerDue, compose
+from ..messages import NoLongerDue, compose, compose_digest
 from . import SendError, mark_failed, mark_sent
 
 
@@ -59,22 +59,28 @@ def reference(row) -> str:
     return f"guichet-delivery-{row.pk}"
 
 
-def send_batch(rows, claim) -> list:
+def send_batch(rows, claim, digests=()) -> list:
+    """Sends `rows`, one text message each, and `digests` (lists of rows of one subscriber),
+    one per list; returns the rows queued again, with their time, as [(row, when)]."""
     retries, rendered = [], {}
     gateway = backend()
-    for row in rows:
-        phone = row.subscriber.phone
-        if not phone:
-            mark_failed(row, claim, "no phone number", temporary=False)
-            continue
+    for item in [[row] for row in rows] + [list(group) for group in digests]:
+        phone = item[0].subscriber.phone
         try:
-            provider_id = gateway.send(to=phone, text=compose(row, rendered).short,
-                                       reference=reference(row))
+            if not phone:
+                raise SendError("no phone number", temporary=False)
+            single = len(item) == 1 and not item[0].in_digest
+            text = (compose(item[0], rendered) if single else compose_digest(item)).short
+            ref = reference(item[0]) if single else "-".join(reference(r) for r in item)[:200]
+            provider_id = gateway.send(to=phone, text=text, reference=ref)
         except NoLongerDue:
-            mark_failed(row, claim, "no longer due", temporary=False)
-            continue
+            for row in item:
+                mark_failed(row, claim, "no longer due", temporary=False)
         except SendError as error:
-            retries.append((row, mark_failed(row, claim, str(error), temporary=error.temporary)))
+            for row in item:
+                retries.append((row, mark_failed(row, claim, str(error),
+                                                 temporary=error.temporary)))
         else:
-            mark_sent(row.pk, claim, provider_id or reference(row))
+            for row in item:
+                mark_sent(row.pk, claim, provider_id or ref)
     return [r for r in retries if r[1]]

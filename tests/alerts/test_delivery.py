@@ -170,3 +170,53 @@ def test_an_unconfirmed_number_gets_no_text_message(
                                                        user=None, confirmed_at=None)
     run_fan_out(make_alert(), django_capture_on_commit_callbacks)
     assert sms_sink.received == []
+
+
+def test_minor_alerts_wait_for_the_daily_digest_then_go_in_one_message(
+        make_alert, subscribe, emergency, smtp_sink, sms_sink, settings,
+        django_capture_on_commit_callbacks):
+    """A subscriber who chose the digest gets minor alerts once a day, together, at the digest
+    hour; anything more serious, and emergencies, at once. Others get each alert at once."""
+    reader = subscribe(email="resume@example.org", language="en", digest=True)
+    texter = subscribe(phone="+15145550125", channels=("sms",), digest=True)
+    subscribe(email="chaque@example.org")
+    sweeping = make_alert(severity="minor", title_fr="Balayage", title_en="Street sweeping")
+    sale = make_alert(severity="minor", title_fr="Vente-débarras", title_en="Garage sale")
+    closed = make_alert(severity="severe", title_fr="Rue fermée", title_en="Street closed")
+    leave = make_alert(topic=emergency, severity="minor", title_fr="Évacuation",
+                       title_en="Evacuation")
+    now = timezone.now()
+    for alert in (sweeping, sale, closed, leave):
+        run_fan_out(alert, django_capture_on_commit_callbacks)
+    assert len(smtp_sink.to("chaque@example.org")) == 4
+    assert sorted(m["Subject"].split("] ")[1] for m in smtp_sink.to("resume@example.org")) == [
+        "Evacuation", "Street closed"]
+    assert len(sms_sink.received) == 2
+    held = Delivery.objects.filter(alert__in=[sweeping, sale], subscriber__in=[reader, texter])
+    assert held.count() == 4
+    for row in held:
+        at = timezone.localtime(row.next_attempt_at)
+        assert (row.status, row.in_digest, row.claim) == ("queued", True, None)
+        assert (at.hour, at.minute) == (settings.GUICHET_DIGEST_HOUR, 0)
+        assert now < at <= now + dt.timedelta(days=1)
+
+    # The digest hour comes: the task of one row sends the subscriber's whole digest.
+    held.update(next_attempt_at=timezone.now())
+    one = held.filter(subscriber=reader).first()
+    assert send_deliveries.call([one.pk]) == 2
+    [digest] = [m for m in smtp_sink.to("resume@example.org")
+                if m["Subject"] not in ("Evacuation", "Street closed") and "2 alerts" in
+                m["Subject"]]
+    text = smtp_sink.text(digest)
+    assert "Street sweeping" in text and "Garage sale" in text
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"/alertes/desabonnement/{reader.token}/" in digest["List-Unsubscribe"]
+    assert send_deliveries.call(list(held.filter(subscriber=reader)
+                                     .values_list("pk", flat=True))) == 0
+    assert len(smtp_sink.to("resume@example.org")) == 3
+    texts = held.filter(subscriber=texter).values_list("pk", flat=True)
+    assert send_deliveries.call(list(texts)) == 2
+    sms = sms_sink.received[-1]["body"]["text"]
+    assert len(sms_sink.received) == 3
+    assert "Balayage" in sms and "Vente-débarras" in sms and "/alertes/desabonnement/" in sms
+    assert set(held.values_list("status", flat=True)) == {"sent"}
