@@ -24,6 +24,11 @@ class AlertsConfig(AppConfig):
             post_save.connect(current.forget, sender=model, dispatch_uid=f"forget-{model}")
             post_delete.connect(current.forget, sender=model, dispatch_uid=f"del-{model}")
 
+        from anymail.signals import tracking
+
+        from . import bounces
+
+        tracking.connect(bounces.record, dispatch_uid="alerts-bounces")
         core_reminders.register_sender(reminders.queue_now)
         personal_data.register("alert_subscriptions", export=selectors.export_subscriber,
                                erase=services.erase_subscriber, order=60)

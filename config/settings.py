@@ -79,6 +79,10 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     # Outgoing e-mail as a URL: smtp+tls://user:password@host:587, or consolemail:// (prints).
     EMAIL_URL=(str, "consolemail://"),
+    # An e-mail provider's API instead of SMTP, through django-anymail: its module name
+    # (postmark, mailgun, sendgrid, amazon_ses, brevo...), with ANYMAIL (JSON: the provider's
+    # keys, e.g. {"POSTMARK_SERVER_TOKEN": "...", "WEBHOOK_SECRET": "user:password"}).
+    GUICHET_EMAIL_ESP=(str, ""),
     DEFAULT_FROM_EMAIL=(str, "Guichet <ne-pas-repondre@guichet.example>"),
     # HTTPS hardening. Unset (None) = secure whenever the site is public, i.e. DEBUG is False
     # and ALLOWED_HOSTS names a host other than loopback; the demo and the tests (DEBUG False on
@@ -183,6 +187,7 @@ INSTALLED_APPS = [
     "demo",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     # After citizens: its templates (citizens/templates/account/, allauth/) override allauth's.
     "allauth",
     "allauth.account",
@@ -290,6 +295,11 @@ ACCOUNT_ADAPTER = "citizens.adapter.AccountAdapter"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
+if env("GUICHET_EMAIL_ESP"):
+    EMAIL_BACKEND = f"anymail.backends.{env('GUICHET_EMAIL_ESP')}.EmailBackend"
+# The provider's settings; its delivery and bounce webhooks (/anymail/<provider>/tracking/)
+# answer only when ANYMAIL names a WEBHOOK_SECRET (HTTP Basic credentials the provider sends).
+ANYMAIL = env.json("ANYMAIL", default={})
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,9 +1,11 @@
+from anymail import urls as anymail_urls
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from alerts import bounces
 from alerts import urls as alerts_urls
 from citizens import urls as citizens_urls
 from collections_schedule import urls as collections_urls
@@ -28,6 +30,11 @@ urlpatterns = [
         url_name="schema", template_name="core/swagger_ui.html"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("service_requests.open311.urls")),
+    # The e-mail provider's delivery and bounce reports (alerts/bounces.py); 404 without a
+    # webhook secret.
+    path("anymail/", include(([re_path(p.pattern.regex.pattern, bounces.guarded(p.callback),
+                                       name=p.name) for p in anymail_urls.urlpatterns],
+                              "anymail"))),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

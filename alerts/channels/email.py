@@ -107,22 +107,26 @@ def send_batch(rows, claim, digests=()) -> list:
         for row in item:
             retries.append((row, mark_failed(row, claim, error, temporary=temporary)))
 
-    def sent(item):
+    def sent(item, provider_id=""):
         for row in item:
-            mark_sent(row.pk, claim, item_message_id(item))
+            mark_sent(row.pk, claim, provider_id or item_message_id(item))
 
     pending = [[row] for row in rows] + [list(group) for group in digests]
     connection = get_connection()
     if not isinstance(connection, SMTPBackend):
         for item in pending:
             try:
-                connection.send_messages([_build(item, rendered)])
+                email = _build(item, rendered)
+                connection.send_messages([email])
             except NoLongerDue:
                 failed(item, "no longer due", False)
             except Exception as error:  # noqa: BLE001 (any backend's failure is recorded)
                 failed(item, repr(error), True)
             else:
-                sent(item)
+                # A provider's API (django-anymail) names the message: its delivery and bounce
+                # reports will (alerts/bounces.py).
+                status = getattr(email, "anymail_status", None)
+                sent(item, str(status.message_id) if status and status.message_id else "")
         return [r for r in retries if r[1]]
     sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
     while pending:
