@@ -14,7 +14,7 @@ class AlertsConfig(AppConfig):
     def ready(self):
         from core import personal_data
 
-        from . import selectors, services
+        from . import selectors, services, vapid  # noqa: F401 (vapid: its check registers)
 
         personal_data.register("alert_subscriptions", export=selectors.export_subscriber,
                                erase=services.erase_subscriber, order=60)

@@ -1,15 +1,17 @@
 """What a message says, in the subscriber's language: an alert's subject, text and text
-message, with its one-click unsubscribe address."""
+message, with its one-click unsubscribe address; and a browser notification's body and link."""
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import Truncator
 
 from .models import Alert, Delivery, Subscriber
 
 SMS_MAX = 640  # four concatenated text messages
+NOTIFICATION_MAX = 300  # a browser notification's body (the system shows a few lines)
 
 
 @dataclass
@@ -18,6 +20,12 @@ class Message:
     text: str
     short: str  # the text message
     unsubscribe_url: str
+    notice: str = ""  # a browser notification's body (its title is the subject)
+    url: str = ""  # what the notification opens: the alert's page, else the site
+
+
+def _notice(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(NOTIFICATION_MAX)
 
 
 def unsubscribe_url(subscriber: Subscriber) -> str:
@@ -41,15 +49,17 @@ def _reminder(row: Delivery) -> Message:
     if rendered is None:
         raise NoLongerDue(row.kind)
     subject, text = rendered
-    url = unsubscribe_url(row.subscriber)
+    unsubscribe = unsubscribe_url(row.subscriber)
     with translation.override(language_of(row.subscriber)):
         footer = render_to_string("alerts/email/reminder_footer.txt", {
-            "unsubscribe_url": url, "site_url": settings.GUICHET_SITE_URL,
+            "unsubscribe_url": unsubscribe, "site_url": settings.GUICHET_SITE_URL,
             "municipality": settings.GUICHET_MUNICIPALITY_NAME})
+        home = reverse("portal:home")
     short = " ".join(f"{subject} {text}".split())
     if len(short) > SMS_MAX:
         short = short[:SMS_MAX - 1] + "…"
-    return Message(subject, text.rstrip() + "\n\n" + footer, short, url)
+    return Message(subject, text.rstrip() + "\n\n" + footer, short, unsubscribe,
+                   notice=_notice(text), url=settings.GUICHET_SITE_URL + home)
 
 
 def compose(row: Delivery) -> Message:
@@ -67,6 +77,8 @@ def compose(row: Delivery) -> Message:
         subject = " ".join(render_to_string("alerts/email/alert_subject.txt", context).split())
         text = render_to_string("alerts/email/alert.txt", context)
         short = " ".join(render_to_string("alerts/email/alert_sms.txt", context).split())
+        notice, page = _notice(alert.body), reverse("alerts:detail", args=[alert.pk])
     if len(short) > SMS_MAX:
         short = short[:SMS_MAX - 1] + "…"
-    return Message(subject, text, short, context["unsubscribe_url"])
+    return Message(subject, text, short, context["unsubscribe_url"], notice=notice,
+                   url=settings.GUICHET_SITE_URL + page)

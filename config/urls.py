@@ -28,6 +28,7 @@ urlpatterns = [
         url_name="schema", template_name="core/swagger_ui.html"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("service_requests.open311.urls")),
+    path("", include(alerts_urls.root_urlpatterns)),  # /sw.js: the notifications' worker
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
