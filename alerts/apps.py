@@ -17,7 +17,7 @@ class AlertsConfig(AppConfig):
         from core import personal_data
         from core import reminders as core_reminders
 
-        from . import current, reminders, selectors, services
+        from . import current, reminders, selectors, services, vapid  # noqa: F401 (vapid: its check registers)
         from .models import Alert, Topic
 
         for model in (Alert, Topic):  # the pages' cached list of current alerts

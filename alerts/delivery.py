@@ -30,7 +30,7 @@ from django_tasks import task, task_backends
 
 from .channels import senders
 from .models import Alert, Delivery, Subscriber
-from .selectors import SENDING_CHANNELS, subscriptions_reached
+from .selectors import sending_channels, subscriptions_reached
 
 SUPERSEDED = "superseded"
 
@@ -92,8 +92,10 @@ def recipients(alert: Alert, version: int) -> list[tuple[int, str]]:
                 WHEN 'sms' THEN s.phone <> '' AND (s.phone_confirmed_at IS NOT NULL
                                                    OR (s.user_id IS NULL
                                                        AND s.confirmed_at IS NOT NULL))
+                WHEN 'push' THEN EXISTS (SELECT 1 FROM alerts_pushendpoint e
+                                         WHERE e.subscriber_id = s.id)
                 ELSE false END
-            ORDER BY 1, 2""", [*params, list(SENDING_CHANNELS)])
+            ORDER BY 1, 2""", [*params, list(sending_channels())])
         return cur.fetchall()
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from collections_schedule.models import Zone
 from properties.selectors import find_properties
 
-from . import targeting
+from . import selectors, targeting
 from .models import Alert, Channel, Subscriber, Topic
 from .services import normalize_phone
 
@@ -143,6 +143,13 @@ class ScheduleForm(forms.Form):
 CHANNELS = [(Channel.EMAIL.value, Channel.EMAIL.label), (Channel.SMS.value, Channel.SMS.label)]
 
 
+def channel_choices():
+    """E-mail and text messages; browser notifications too when the VAPID keys are set."""
+    if selectors.push_configured():
+        return [*CHANNELS, (Channel.PUSH.value, Channel.PUSH.label)]
+    return list(CHANNELS)
+
+
 def topic_field():
     return forms.ModelMultipleChoiceField(
         label=gettext_lazy("Topics"), queryset=Topic.objects.filter(active=True), required=False,
@@ -158,6 +165,11 @@ class SubscriptionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topics"] = topic_field()
         self.subscriber = subscriber
+        self.fields["channels"].choices = channel_choices()
+        if selectors.push_configured() and not subscriber.push_endpoints.exists():
+            self.fields["channels"].help_text = _(
+                "Browser notifications: first turn them on in your browser, with the button "
+                "of the My alerts page.")
 
     def clean_channels(self):
         channels = self.cleaned_data["channels"]
@@ -165,6 +177,9 @@ class SubscriptionForm(forms.Form):
                                             and self.subscriber.phone_confirmed_at):
             raise ValidationError(_("Add your mobile number in your preferences and confirm "
                                     "it with the link we send to it first."), code="no_phone")
+        if Channel.PUSH in channels and not self.subscriber.push_endpoints.exists():
+            raise ValidationError(_("Turn on notifications in your browser first, with the "
+                                    "button of the My alerts page."), code="no_browser")
         return channels
 
 

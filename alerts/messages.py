@@ -1,16 +1,18 @@
 """What a message says, in the subscriber's language: an alert's subject, text and text
-message, with its one-click unsubscribe address."""
+message, with its one-click unsubscribe address; and a browser notification's body and link."""
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from .models import Alert, Delivery, Subscriber
 
 SMS_MAX = 640  # four concatenated text messages
+NOTIFICATION_MAX = 300  # a browser notification's body (the system shows a few lines)
 
 
 @dataclass
@@ -19,6 +21,12 @@ class Message:
     text: str
     short: str  # the text message
     unsubscribe_url: str
+    notice: str = ""  # a browser notification's body (its title is the subject)
+    url: str = ""  # what the notification opens: the alert's page, else the site
+
+
+def _notice(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(NOTIFICATION_MAX)
 
 
 def unsubscribe_url(subscriber: Subscriber) -> str:
@@ -42,22 +50,25 @@ def _reminder(row: Delivery) -> Message:
     if rendered is None:
         raise NoLongerDue(row.kind)
     subject, text = rendered
-    url = unsubscribe_url(row.subscriber)
+    unsubscribe = unsubscribe_url(row.subscriber)
     with translation.override(language_of(row.subscriber)):
         footer = render_to_string("alerts/email/reminder_footer.txt", {
-            "unsubscribe_url": url, "site_url": settings.GUICHET_SITE_URL,
+            "unsubscribe_url": unsubscribe, "site_url": settings.GUICHET_SITE_URL,
             "municipality": settings.GUICHET_MUNICIPALITY_NAME})
+        home = reverse("portal:home")
     short = " ".join(f"{subject} {text}".split())
     if len(short) > SMS_MAX:
         short = short[:SMS_MAX - 1] + "…"
-    return Message(subject, text.rstrip() + "\n\n" + footer, short, url)
+    return Message(subject, text.rstrip() + "\n\n" + footer, short, unsubscribe,
+                   notice=_notice(text), url=settings.GUICHET_SITE_URL + home)
 
 
 # Stands for the subscriber's own unsubscribe address in an alert's text rendered once for all.
 _UNSUBSCRIBE = "\x00unsubscribe\x00"
 
 
-def _alert_texts(alert: Alert, version: int, language: str) -> tuple[str, str, str]:
+def _alert_texts(alert: Alert, version: int, language: str) -> tuple[str, ...]:
+    """(subject, text, text message, notification body, page) of an alert in `language`."""
     with translation.override(language):
         context = {"alert": alert, "site_url": settings.GUICHET_SITE_URL,
                    "municipality": settings.GUICHET_MUNICIPALITY_NAME,
@@ -67,7 +78,8 @@ def _alert_texts(alert: Alert, version: int, language: str) -> tuple[str, str, s
         subject = " ".join(render_to_string("alerts/email/alert_subject.txt", context).split())
         text = render_to_string("alerts/email/alert.txt", context)
         short = " ".join(render_to_string("alerts/email/alert_sms.txt", context).split())
-    return subject, text, short
+        notice, page = _notice(alert.body), reverse("alerts:detail", args=[alert.pk])
+    return subject, text, short, notice, settings.GUICHET_SITE_URL + page
 
 
 def compose(row: Delivery, rendered: dict | None = None) -> Message:
@@ -87,10 +99,10 @@ def compose(row: Delivery, rendered: dict | None = None) -> Message:
         texts = rendered[key]
     with translation.override(key[-1]):  # the address is in the subscriber's language
         url = unsubscribe_url(subscriber)
-    subject, text, short = (part.replace(_UNSUBSCRIBE, url) for part in texts)
+    subject, text, short = (part.replace(_UNSUBSCRIBE, url) for part in texts[:3])
     if len(short) > SMS_MAX:
         short = short[:SMS_MAX - 1] + "…"
-    return Message(subject, text, short, url)
+    return Message(subject, text, short, url, notice=texts[3], url=texts[4])
 
 
 def compose_digest(rows: list[Delivery]) -> Message:
@@ -109,7 +121,8 @@ def compose_digest(rows: list[Delivery]) -> Message:
         text = render_to_string("alerts/email/digest.txt", context)
         head = " ".join(render_to_string("alerts/email/digest_sms.txt", context).split())
         tail = f"{gettext('Stop:')} {url}"
+        page = settings.GUICHET_SITE_URL + reverse("alerts:list")
     room = SMS_MAX - len(tail) - 1
     if len(head) > room:  # the titles shortened, never the way to stop
         head = head[:room - 1] + "…"
-    return Message(subject, text, f"{head} {tail}", url)
+    return Message(subject, text, f"{head} {tail}", url, notice=_notice(head), url=page)

@@ -30,7 +30,8 @@ from django.utils import timezone
 
 from core import reminders as registry
 
-from .models import Channel, Delivery, Subscriber, Subscription
+from .models import Channel, Delivery, PushEndpoint, Subscriber, Subscription
+from .selectors import sending_channels
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,8 @@ def person_channels(subscriber) -> list[str]:
 
 
 # Delivery's constraint one_reminder_per_day (a partial unique index) decides what is new:
-# ON CONFLICT DO NOTHING without a target skips a row any unique index refuses.
+# ON CONFLICT DO NOTHING without a target skips a row any unique index refuses. Only the
+# channels that are sent (browser notifications when configured, to a browser turned on).
 _INSERT = f"""
 INSERT INTO {Delivery._meta.db_table}
     (subscriber_id, channel, kind, subject, "on", status, attempts, provider_id, error,
@@ -181,6 +183,8 @@ INSERT INTO {Delivery._meta.db_table}
 SELECT s, c, %(kind)s, subj, d, %(status)s, 0, '', '', %(now)s
 FROM unnest(%(subscribers)s::bigint[], %(channels)s::text[], %(subjects)s::text[],
             %(dates)s::date[]) AS r(s, c, subj, d)
+WHERE c = ANY(%(sending)s) AND (c <> 'push' OR EXISTS (
+    SELECT 1 FROM {PushEndpoint._meta.db_table} e WHERE e.subscriber_id = r.s))
 ON CONFLICT DO NOTHING
 RETURNING id
 """
@@ -195,7 +199,7 @@ def _insert(kind: str, rows: set[tuple]) -> list[int]:
             "kind": kind, "status": Delivery.Status.QUEUED, "now": timezone.now(),
             "subscribers": [r[0] for r in ordered], "channels": [r[1] for r in ordered],
             "subjects": [r[2][:registry.MAX_SUBJECT] for r in ordered],
-            "dates": [r[3] for r in ordered]})
+            "dates": [r[3] for r in ordered], "sending": list(sending_channels())})
         return sorted(row[0] for row in cursor.fetchall())
 
 

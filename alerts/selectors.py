@@ -4,6 +4,8 @@ reaches, their list for staff, and the alerts current for the public pages.
 A property is reached when its parcel intersects the area, or, for a property with no parcel,
 its address point does: one statement, on the GiST indexes of parcel and address_point (a
 BitmapOr of the two index scans)."""
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
@@ -16,8 +18,20 @@ from properties.models import CivicAddress, Property
 from .models import Alert, Channel, Delivery, Subscriber, Subscription
 
 LIST_ROWS = 200  # addresses shown on the preview page (the CSV has them all)
-# Channels that have a sender (alerts.channels); push comes later.
-SENDING_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
+def push_configured() -> bool:
+    """Whether browser notifications are on: both VAPID keys set (read at each call, so a
+    test or a reloaded setting takes effect without a restart)."""
+    return bool(settings.GUICHET_VAPID_PUBLIC_KEY and settings.GUICHET_VAPID_PRIVATE_KEY)
+
+
+def sending_channels() -> tuple[str, ...]:
+    """The channels messages are written for (each has a sender in alerts.channels): e-mail
+    and text messages, and browser notifications when the VAPID keys are set."""
+    if push_configured():
+        return (Channel.EMAIL, Channel.SMS, Channel.PUSH)
+    return (Channel.EMAIL, Channel.SMS)
 
 
 def _area(alert_or_area):
@@ -161,6 +175,8 @@ def channel_ready(subscriber: Subscriber, channel: str) -> bool:
         return bool(subscriber.phone and (subscriber.phone_confirmed_at
                                           or (not subscriber.user_id
                                               and subscriber.confirmed_at)))
+    if channel == Channel.PUSH:
+        return push_configured() and subscriber.push_endpoints.exists()
     return False
 
 
@@ -212,4 +228,7 @@ def export_subscriber(user) -> dict | None:
             {"channel": d.channel, "alert": d.alert.title if d.alert_id else None,
              "reminder": d.kind or None, "status": d.status, "sent_at": json_value(d.sent_at)}
             for d in subscriber.deliveries.select_related("alert").order_by("pk")],
+        "browsers": [{"push_service": urlsplit(e.endpoint).hostname,
+                      "created_at": json_value(e.created_at)}
+                     for e in subscriber.push_endpoints.order_by("pk")],
     }

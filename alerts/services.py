@@ -7,9 +7,14 @@ got the alert: the delivery's business).
 Writes of the alerts app's subscription side (keyword-only, one transaction each): a
 citizen's subscriptions and preferences, the double opt-in of a subscription without an account,
 one-click unsubscribe, and the erasure of a citizen's part."""
+import binascii
 import datetime as dt
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,8 +22,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
-from .models import Alert, Delivery, Subscriber, Subscription, Topic
+from .models import Alert, Delivery, PushEndpoint, Subscriber, Subscription, Topic
 from .targeting import resolve_area
+from .vapid import unb64url
 
 EDITABLE = ["topic", "severity", "title_fr", "title_en", "body_fr", "body_en", "starts_at",
             "ends_at", "target", "drawn", "buffer_m", "streets"]
@@ -350,6 +356,93 @@ def unsubscribe(*, subscriber: Subscriber) -> None:
     if not subscriber.user_id and (subscriber.email or subscriber.phone):
         subscriber.email = subscriber.phone = ""
         subscriber.save(update_fields=["email", "phone"])
+
+
+# Browsers a citizen turns on for notifications (Web Push subscriptions).
+MAX_BROWSERS = 10
+MAX_ENDPOINT = PushEndpoint._meta.get_field("endpoint").max_length
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _bad_keys() -> ValidationError:
+    return ValidationError(_("This browser's subscription is not valid: its keys are "
+                             "malformed."), code="keys")
+
+
+def _b64url(value, size: int) -> bytes:
+    """The bytes of a base64url key of `size` bytes; ValidationError otherwise."""
+    invalid = _bad_keys()
+    if not isinstance(value, str) or len(value) > 200:
+        raise invalid
+    try:
+        raw = unb64url(value)
+    except (binascii.Error, ValueError) as error:
+        raise invalid from error
+    if len(raw) != size:
+        raise invalid
+    return raw
+
+
+def _ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def check_push_subscription(endpoint, p256dh, auth) -> tuple[str, str, str]:
+    """A browser's PushSubscription checked: an https address (http on this machine only with
+    DEBUG or GUICHET_PUSH_ALLOW_LOOPBACK, for a local push service), no longer than the column,
+    no credentials in it; p256dh a P-256 public point (65 bytes, uncompressed), auth 16 bytes.
+    Returns the three values to store; ValidationError with the citizen's message otherwise."""
+    bad_address = ValidationError(_("This browser's subscription is not valid: its address is "
+                                    "not a push service's secure (https) address."),
+                                  code="endpoint")
+    if not isinstance(endpoint, str) or not endpoint or len(endpoint) > MAX_ENDPOINT:
+        raise bad_address
+    try:
+        parts = urlsplit(endpoint)
+        host, _port = parts.hostname, parts.port
+    except ValueError as error:
+        raise bad_address from error
+    loopback_ok = settings.DEBUG or settings.GUICHET_PUSH_ALLOW_LOOPBACK
+    if not host or parts.username is not None or parts.password is not None \
+            or any(c.isspace() for c in endpoint):
+        raise bad_address
+    if host in LOOPBACK:
+        if not (loopback_ok and parts.scheme in ("http", "https")):
+            raise bad_address
+    elif parts.scheme != "https" or "." not in host or _ip_literal(host):
+        raise bad_address  # push services have names; an address or a bare name is no such
+    point = _b64url(p256dh, 65)
+    _b64url(auth, 16)
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except ValueError as error:
+        raise _bad_keys() from error
+    return endpoint, p256dh.rstrip("="), auth.rstrip("=")
+
+
+@transaction.atomic
+def save_push_endpoint(*, subscriber: Subscriber, endpoint, p256dh, auth) -> PushEndpoint:
+    """A browser turned on for the subscriber's notifications (or its keys renewed), at most
+    MAX_BROWSERS each. One browser, one citizen: an endpoint another citizen had turned on (the
+    same browser, shared) moves to the one who turned it on last."""
+    endpoint, p256dh, auth = check_push_subscription(endpoint, p256dh, auth)
+    Subscriber.objects.select_for_update().filter(pk=subscriber.pk).first()  # one at a time
+    others = subscriber.push_endpoints.exclude(endpoint=endpoint).count()
+    if others >= MAX_BROWSERS:
+        raise ValidationError(_("You already receive notifications in %(max)d browsers: "
+                                "remove one first.") % {"max": MAX_BROWSERS}, code="too_many")
+    browser, _created = PushEndpoint.objects.update_or_create(
+        endpoint=endpoint, defaults={"subscriber": subscriber, "p256dh": p256dh, "auth": auth})
+    return browser
+
+
+@transaction.atomic
+def remove_push_endpoint(*, browser: PushEndpoint) -> None:
+    browser.delete()
 
 
 def erase_subscriber(user) -> None:

@@ -1,7 +1,8 @@
 """The alerts' pages, included at the site's root (namespace "alerts"): the public alerts, their
 feeds and CAP messages, subscribing without an account, confirmation and one-click unsubscribe
 under alertes/; the citizen's own under mon-compte/alertes/. `staff_urlpatterns` under
-"personnel/alertes/" (namespace "alerts_staff")."""
+"personnel/alertes/" (namespace "alerts_staff"); `root_urlpatterns` at the root, unprefixed:
+the service worker /sw.js."""
 from django.urls import path
 
 from . import feeds
@@ -33,6 +34,15 @@ urlpatterns = [
     path("mon-compte/alertes/<int:pk>/", account.subscription_edit, name="subscription_edit"),
     path("mon-compte/alertes/<int:pk>/retirer/", account.subscription_remove,
          name="subscription_remove"),
+    path("mon-compte/alertes/navigateurs/", account.push_subscribe, name="push_subscribe"),
+    path("mon-compte/alertes/navigateurs/<int:pk>/retirer/", account.push_remove,
+         name="push_remove"),
+]
+
+# At the site's root, outside the language prefixes: the service worker that shows the
+# notifications (a worker's scope is at most its script's folder).
+root_urlpatterns = [
+    path("sw.js", public.service_worker, name="service_worker"),
 ]
 
 staff_urlpatterns = ([

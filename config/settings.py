@@ -1,5 +1,6 @@
 """Guichet settings. Every environment variable is declared, typed and defaulted here first;
 .env.example lists the same ones for a deployment."""
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -68,6 +69,17 @@ env = environ.Env(
     GUICHET_SMS_BACKEND=(str, "alerts.channels.sms.ConsoleBackend"),
     GUICHET_SMS_URL=(str, ""),
     GUICHET_SMS_TOKEN=(str, ""),
+    # Browser notifications (Web Push, RFC 8030/8291/8292): the VAPID key pair as base64url raw
+    # keys (public: the 65-byte uncompressed point the browser's applicationServerKey takes;
+    # private: the 32-byte secret), from `manage.py vapid_keys`. Empty: no push channel anywhere.
+    GUICHET_VAPID_PUBLIC_KEY=(str, ""),
+    GUICHET_VAPID_PRIVATE_KEY=(str, ""),
+    # The VAPID "sub" claim, how a push service reaches the city: a mailto: or https: URL.
+    # Empty: mailto: and the address of DEFAULT_FROM_EMAIL.
+    GUICHET_VAPID_SUBJECT=(str, ""),
+    # Accept push endpoints on http://127.0.0.1 or http://localhost (a local push service: the
+    # tests). Otherwise only https endpoints (and, with DEBUG, those loopback ones) are taken.
+    GUICHET_PUSH_ALLOW_LOOPBACK=(bool, False),
     # A sending task's hold on its messages (seconds): a worker killed while sending leaves
     # them to `manage.py resume_deliveries` once it has lapsed.
     GUICHET_DELIVERY_LEASE_S=(int, 300),
@@ -338,6 +350,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 GUICHET_SMS_BACKEND = env("GUICHET_SMS_BACKEND")
 GUICHET_SMS_URL = env("GUICHET_SMS_URL")
 GUICHET_SMS_TOKEN = env("GUICHET_SMS_TOKEN")
+GUICHET_VAPID_PUBLIC_KEY = env("GUICHET_VAPID_PUBLIC_KEY").strip()
+GUICHET_VAPID_PRIVATE_KEY = env("GUICHET_VAPID_PRIVATE_KEY").strip()
+GUICHET_VAPID_SUBJECT = (env("GUICHET_VAPID_SUBJECT")
+                         or "mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1])
+GUICHET_PUSH_ALLOW_LOOPBACK = env("GUICHET_PUSH_ALLOW_LOOPBACK")
 GUICHET_DELIVERY_LEASE_S = env("GUICHET_DELIVERY_LEASE_S")
 GUICHET_DELIVERY_BATCH = env("GUICHET_DELIVERY_BATCH")
 GUICHET_DELIVERY_SEND_BATCH = env("GUICHET_DELIVERY_SEND_BATCH")

@@ -35,6 +35,7 @@ urlpatterns = [
     path("anymail/", include(([re_path(p.pattern.regex.pattern, bounces.guarded(p.callback),
                                        name=p.name) for p in anymail_urls.urlpatterns],
                               "anymail"))),
+    path("", include(alerts_urls.root_urlpatterns)),  # /sw.js: the notifications' worker
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

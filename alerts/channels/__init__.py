@@ -1,8 +1,8 @@
-"""The channels that carry a message (e-mail, text message), and the delivery log's writes
-they share. A sending task (alerts.delivery.send_deliveries) claims its rows, then hands each
-channel's rows to `SENDERS[channel](rows, claim)`, which sends them and records each outcome with
-`mark_sent` / `mark_failed` (each its own committed statement, fenced by the claim: a row is
-marked only by the claim that holds it)."""
+"""The channels that carry a message (e-mail, text message, browser notification), and the
+delivery log's writes they share. A sending task (alerts.delivery.send_deliveries) claims its
+rows, then hands each channel's rows to `SENDERS[channel](rows, claim)`, which sends them and
+records each outcome with `mark_sent` / `mark_failed` (each its own committed statement, fenced
+by the claim: a row is marked only by the claim that holds it)."""
 import datetime as dt
 
 from django.db import connection
@@ -57,6 +57,6 @@ def mark_failed(row, claim, error: str, *, temporary: bool):
 
 
 def senders() -> dict:
-    from . import email, sms
+    from . import email, push, sms
 
-    return {"email": email.send_batch, "sms": sms.send_batch}
+    return {"email": email.send_batch, "sms": sms.send_batch, "push": push.send_batch}

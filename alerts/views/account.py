@@ -1,10 +1,17 @@
 """The signed-in citizen's alert subscriptions: per linked property (and any other address,
 e.g. a parent's house), topics and channels; preferences (mobile number confirmed by a link,
-language, quiet hours, digest). Every read is scoped to the citizen's own subscriber (someone
-else's subscription is a 404) and every view or change is written to the access log."""
+language, quiet hours, digest); the browsers turned on for notifications (Web Push, when the
+city set its VAPID keys). Every read is scoped to the citizen's own subscriber (someone else's
+subscription or browser is a 404) and every view or change is written to the access log."""
+import json
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,9 +25,9 @@ from properties.selectors import find_properties
 
 from .. import services
 from ..forms import AddressSearchForm, PreferencesForm, SubscriptionForm
-from ..models import Subscription
+from ..models import PushEndpoint, Subscription
 from ..notifications import send_confirmation
-from ..selectors import address_of_property
+from ..selectors import address_of_property, push_configured
 
 
 def _log(request, action, record):
@@ -42,9 +49,14 @@ def subscriptions(request):
     search = AddressSearchForm(request.GET or None)
     found = find_properties(search.cleaned_data["q"]) if search.is_valid() else []
     _log(request, AccessLog.Action.VIEW, "alerts:subscriptions")
+    push = push_configured()
     return render(request, "alerts/account/subscriptions.html", {
         "subscriber": subscriber, "linked": linked, "others": others, "search": search,
-        "found": found})
+        "found": found, "push": push,
+        "vapid_public_key": settings.GUICHET_VAPID_PUBLIC_KEY if push else "",
+        "browsers": [{"pk": b.pk, "host": urlsplit(b.endpoint).hostname,
+                      "created_at": b.created_at}
+                     for b in subscriber.push_endpoints.order_by("pk")] if push else []})
 
 
 def _save(request, form, subscriber, property_id, record):
@@ -128,3 +140,46 @@ def preferences(request):
     _log(request, AccessLog.Action.VIEW, "alerts:preferences")
     return render(request, "alerts/account/preferences.html", {"form": form,
                                                                "subscriber": subscriber})
+
+
+# Browsers (Web Push subscriptions)
+
+PUSH_BODY_MAX = 4096  # a PushSubscription's JSON is well under 2 kB
+
+
+@login_required
+@require_POST
+def push_subscribe(request):
+    """The browser's PushSubscription (its JSON: endpoint, keys.p256dh, keys.auth) posted by
+    alerts/push.js: the citizen's browser turned on, or its keys renewed. 201 with the
+    browser's id; 400 with a message in the citizen's language when it is not valid."""
+    if not push_configured():
+        raise Http404
+    try:
+        if len(request.body) > PUSH_BODY_MAX:
+            raise ValueError
+        data = json.loads(request.body)
+        keys = data.get("keys") or {}
+        endpoint, p256dh, auth = data.get("endpoint"), keys.get("p256dh"), keys.get("auth")
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": _("This browser's subscription is not valid.")},
+                            status=400)
+    subscriber = services.subscriber_for(request.user)
+    try:
+        browser = services.save_push_endpoint(subscriber=subscriber, endpoint=endpoint,
+                                              p256dh=p256dh, auth=auth)
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    _log(request, AccessLog.Action.CHANGE, f"alerts:browser:{browser.pk}")
+    return JsonResponse({"id": browser.pk}, status=201)
+
+
+@login_required
+@require_POST
+def push_remove(request, pk):
+    # By pk AND the citizen's own subscriber: another's browser is a 404.
+    browser = get_object_or_404(PushEndpoint, pk=pk, subscriber__user=request.user)
+    services.remove_push_endpoint(browser=browser)
+    _log(request, AccessLog.Action.DELETE, f"alerts:browser:{pk}")
+    messages.success(request, _("This browser will no longer show the alerts."))
+    return redirect("alerts:mine")

@@ -6,6 +6,7 @@ a link to the e-mail address or mobile number, nothing else sent before it is fo
 following that link (a page with a button: mail scanners open links), and one-click
 unsubscribe (RFC 8058: the token in the address authenticates it)."""
 import json
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.counters import count
 from core.http import client_ip
@@ -32,6 +33,7 @@ from ..notifications import send_confirmation
 from ..selectors import address_of_property
 
 MAP_ALERTS = 100
+SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "alerts" / "sw.js"
 
 
 def alert_list(request):
@@ -59,6 +61,18 @@ def detail(request, pk):
     return render(request, "alerts/detail.html", {
         "alert": alert, "current": selectors.current_alerts().filter(pk=alert.pk).exists(),
         "map_config": config})
+
+
+@require_safe
+def service_worker(request):
+    """/sw.js: the worker that shows the notifications (alerts/static/alerts/sw.js), served at
+    the site's root so that its scope is the whole site; not cached, so a new version reaches
+    the browsers at their next visit."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(),
+                            content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def cap_message(request, pk):
