@@ -78,9 +78,11 @@ def _rows(a: dict, verdict) -> list[tuple]:
             f"Delivered: {d['emails']:,} e-mails to a local SMTP sink (aiosmtpd, its own "
             f"process), {d['workers']} `db_worker` processes, one connection per batch (load "
             f"{_load(d['loadavg_start'])} at the start, {_load(d['loadavg_end'])} at the end)",
-            f"{d['email_per_s']:,.0f} messages/s ({d['email_s']:.1f} s from the workers' "
-            f"start; at the sink, first to last: {m['per_s']:,.0f}/s); lost {m['lost']}, "
-            f"doubled {m['doubled']}{stalled}",
+            f"{d['email_per_s']:,.0f} messages/s, lost {m['lost']}, doubled {m['doubled']} "
+            f"({d['email_s']:.1f} s from the workers' start; at the sink, first to last: "
+            f"{m['per_s']:,.0f}/s; the workers' CPU "
+            + " and ".join(f"{c:.0f} s" for c in d.get("workers_cpu_s") or [] if c is not None)
+            + f", the sink's {m.get('cpu_s', 0):.0f} s){stalled}",
             f">= {DELIVERY_PER_S:g} messages/s, 0 lost, 0 doubled", verdict(delivery_ok(d))))
         if d["sms"]:
             rows.append((
@@ -127,7 +129,7 @@ def targets(results, verdict) -> list[tuple]:
         for measure, result, target, ok in _rows(a, verdict):
             if ok:
                 out.append((f"Alerts (issue 13), {s['n']:,} properties: "
-                            f"{measure.split(' (')[0]}", target, result.split(";")[0], ok))
+                            f"{measure.split(' (')[0]}", target, result.split(" (")[0], ok))
     return out
 
 
