@@ -71,13 +71,14 @@ def timed(totals: dict, key, fn):
     return wrapper
 
 
-def run_django(script, *args) -> dict:
+def run_django(script, *args, env=None) -> dict:
     """Run a bench script as a Django child process on the bench database (its `child_main`)
-    and return the JSON it prints last."""
+    and return the JSON it prints last. `env`: changes to its environment (django_env), e.g.
+    GUICHET_TASKS=database."""
     import json
 
-    proc = subprocess.run([PY, str(script), *map(str, args)], cwd=ROOT, env=django_env(),
-                          capture_output=True, text=True)
+    proc = subprocess.run([PY, str(script), *map(str, args)], cwd=ROOT,
+                          env=django_env(**(env or {})), capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{Path(script).name} {' '.join(map(str, args))} failed:\n"
                            f"{proc.stderr[-4000:]}")

@@ -12,7 +12,11 @@ has the size asked, else on a fresh one) and writes bench/work/RESULTS-reports.m
 --output is given; `--only http` likewise runs the HTTP part alone (one-client latency, the
 concurrent load with wrk, the PgBouncer path) and writes bench/work/RESULTS-http.md. `--only
 import` runs the roll import part alone, on a freshly built town (an import changes the town),
-and writes bench/work/RESULTS-import.md unless --output is given."""
+and writes bench/work/RESULTS-import.md unless --output is given. `--only alerts` runs the
+alerts part (issue 13: subscribers, targeting, an alert queued and delivered, the nightly
+reminders, the pages with current alerts; alerts_bench.py) on the town of the size asked
+(reused, else built; its zones built if missing) and writes bench/work/RESULTS-alerts.md; in the
+full run it is a step at the largest size only (--skip-alerts)."""
 import argparse
 import json
 import os
@@ -22,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+import alerts_bench
 import bench_citizen
 import benchdb
 import concurrent_load
@@ -54,12 +59,14 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    p.add_argument("--only", choices=["reports", "http", "import"],
+    p.add_argument("--only", choices=["reports", "http", "import", "alerts"],
                    help="run one part alone, reusing the town in the bench database when it has "
                         "the size asked: 'reports' (synthetic reports, the reports layer and the "
                         "report form), 'http' (zones, then the one-client latency, the "
                         "concurrent load and the PgBouncer path: no reports, change preview or "
-                        "roll import); or 'import' (the roll import, on a fresh town)")
+                        "roll import), 'alerts' (issue 13: subscribers, targeting, delivery, "
+                        "nightly reminders, pages with current alerts; zones built if missing); "
+                        "or 'import' (the roll import, on a fresh town)")
     p.add_argument("--load-connections", type=int, default=32,
                    help="wrk connections of the concurrent runs (default 32)")
     p.add_argument("--load-seconds", type=float, default=20.0,
@@ -81,6 +88,21 @@ def parse_args(argv=None):
                         "per size (default 500)")
     p.add_argument("--skip-reports", action="store_true", help="no reports part")
     p.add_argument("--skip-http", action="store_true", help="no latency measurement")
+    p.add_argument("--skip-alerts", action="store_true",
+                   help="no alerts part (in the full run: at the largest size only)")
+    p.add_argument("--alert-subscribers", type=int, default=alerts_bench.SUBSCRIBERS,
+                   help="e-mail subscribers of the alerts part (default 100000)")
+    p.add_argument("--alert-sms", type=int, default=alerts_bench.SMS,
+                   help="SMS subscribers of the alerts part (default 20000)")
+    p.add_argument("--alert-deliver", type=int, default=None,
+                   help="e-mails delivered to the SMTP sink (default: all of them; fewer: the "
+                        "first ones, and SMS in proportion)")
+    p.add_argument("--alert-rounds", type=int, default=10,
+                   help="rounds of the pages with and without current alerts (default 10)")
+    p.add_argument("--alert-requests", type=int, default=50,
+                   help="requests per endpoint, state and round of the pages (default 50)")
+    p.add_argument("--targeting-runs", type=int, default=5,
+                   help="timed runs of the alert targeting (default 5, the median reported)")
     p.add_argument("--skip-import", action="store_true", help="no roll import measurement")
     p.add_argument("--import-runs", type=int, default=3,
                    help="committed roll imports per size, the median reported (default 3)")
@@ -124,7 +146,7 @@ def bench_size(n, args, results):
     log(f"== {n:,} properties ==")
     entry = {"n": n, "loadavg": os.getloadavg()[0]}
     results["sizes"].append(entry)
-    town = synthetic_town.existing(n) if args.only == "reports" else None
+    town = synthetic_town.existing(n) if args.only in ("reports", "alerts") else None
     if town:
         log("  town already in the bench database: reused")
     else:
@@ -142,6 +164,14 @@ def bench_size(n, args, results):
         bench_import(n, args, entry)
         save(results, args)
         return
+    if args.only == "alerts":
+        if town.get("reused") and alerts_bench.zones_ready():
+            log("  zones already in the bench database: reused")
+        else:
+            entry["zones"] = synthetic_zones.build(n, log=log)
+        bench_alerts(n, args, entry, profile)
+        save(results, args)
+        return
     entry["zones"] = synthetic_zones.build(n, log=log)
     if not args.skip_http:
         bench_http(n, args, entry, results, profile)
@@ -156,9 +186,19 @@ def bench_size(n, args, results):
         if profile and not report_zones.preview_ok(entry["preview"]):
             log("  the change preview misses its target: EXPLAIN ANALYZE of its SQL")
             entry["preview"]["explain"] = zone_planning.explain()["plan"]
+    if not args.skip_alerts and n == max(args.sizes):
+        bench_alerts(n, args, entry, profile)  # before the import, which changes the town
     if not args.skip_import:
         bench_import(n, args, entry)
     save(results, args)
+
+
+def bench_alerts(n, args, entry, profile):
+    """The alerts part (alerts_bench.py); when the delivery or the nightly job misses its
+    target, a short profile of it (in-process, cProfile)."""
+    log(f"  alerts (issue 13): {args.alert_subscribers:,} e-mail and {args.alert_sms:,} SMS "
+        "subscribers")
+    entry["alerts"] = alerts_bench.run(n, args, WORK, log=log, profile=profile)
 
 
 def bench_import(n, args, entry):

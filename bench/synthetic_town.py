@@ -131,9 +131,10 @@ SELECT l.id, l.civic::text, '', '', s.generic, s.link, s.name, '', '', l.civic |
        l.civic || ' ' || s.norm, l.civic
 FROM bench_lot l JOIN bench_street s ON s.h = l.h ORDER BY l.i"""),
     ("address points", """
-INSERT INTO geo_addresspoint (civic_number, street, city, search_text, geom, source_id)
+INSERT INTO geo_addresspoint (civic_number, street, city, search_text, geom, source,
+    source_id)
 SELECT l.civic::text, s.label, %(city)s, l.civic || ' ' || s.norm,
-       ST_SetSRID(ST_MakePoint(l.x + %(lw)s / 2.0, l.y + %(ld)s / 2.0), %(srid)s),
+       ST_SetSRID(ST_MakePoint(l.x + %(lw)s / 2.0, l.y + %(ld)s / 2.0), %(srid)s), 'bench',
        'bench-' || l.i
 FROM bench_lot l JOIN bench_street s ON s.h = l.h ORDER BY l.i"""),
     ("roll entries", """
@@ -148,15 +149,17 @@ FROM (SELECT id, i, round((600 * (80 + random() * 40))::numeric, -2)::bigint AS 
              1940 + (random() * 84)::int AS built, round((90 + random() * 110)::numeric, 1) AS floor
       FROM bench_lot) v ORDER BY i"""),
     ("streets", """
-INSERT INTO geo_street (name, kind, geom, source_id)
+INSERT INTO geo_street (name, kind, geom, source, source_id)
 SELECT s.label, 'residential',
        ST_SetSRID(ST_Multi(ST_MakeLine(ST_MakePoint(%(x0)s - %(sw)s, y),
-                                       ST_MakePoint(%(x1)s, y))), %(srid)s), 'bench-h-' || s.h
+                                       ST_MakePoint(%(x1)s, y))), %(srid)s), 'bench',
+       'bench-h-' || s.h
 FROM (SELECT h, label, %(y0)s + h * %(py)s - %(sw)s / 2.0 AS y FROM bench_street) s
 UNION ALL
 SELECT v || 'e Avenue', 'residential',
        ST_SetSRID(ST_Multi(ST_MakeLine(ST_MakePoint(x, %(y0)s - %(sw)s),
-                                       ST_MakePoint(x, %(y1)s))), %(srid)s), 'bench-v-' || v
+                                       ST_MakePoint(x, %(y1)s))), %(srid)s), 'bench',
+       'bench-v-' || v
 FROM (SELECT v, %(x0)s + v * %(px)s - %(sw)s / 2.0 AS x
       FROM generate_series(0, %(blocks_x)s) AS v) a"""),
     ("places", """
