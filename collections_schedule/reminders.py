@@ -10,7 +10,7 @@ from core import reminders
 from properties.models import CivicAddress, Property
 
 from .models import Stream, WateringBan, WateringMethod
-from .selectors import lookup, next_collections_at
+from .selectors import lookup, next_collections_at, zones_of
 
 COLLECTION = "collection_tomorrow"
 WATERING_BAN = "watering_ban"
@@ -41,16 +41,23 @@ def _tomorrow(property_id: int, now: dt.datetime, tomorrow: dt.date) -> list[tup
 
 
 def collection_due(now: dt.datetime, property_ids) -> list[reminders.Due]:
+    """The collections of tomorrow of these properties, from the evening before. In sets: the
+    properties' zones in one statement, tomorrow's dates once per combination of zones (as
+    the schedule API caches them). The message's context is read when it is sent
+    (collection_load), not here."""
     tomorrow = _evening_before(now)
     if tomorrow is None:
         return []
     out = []
-    for pk in sorted(property_ids):
-        for schedule, occ in _tomorrow(pk, now, tomorrow):
-            slug = schedule.stream.slug
-            out.append(reminders.Due(
-                subject=f"property:{pk}:stream:{slug}", on=tomorrow, property_id=pk,
-                option=slug, context=_collection_context(pk, schedule, occ)))
+    today = tomorrow - dt.timedelta(days=1)
+    for (version, zone_ids), pks in sorted(zones_of(property_ids).items()):
+        # Two dates per stream suffice: today's (if any) and the next one.
+        slugs = sorted({s.stream.slug for s in next_collections_at((version, None, list(zone_ids)),
+                                                                   today, count=2)
+                        for occ in s.dates if occ.date == tomorrow})
+        for pk in pks:
+            out += [reminders.Due(subject=f"property:{pk}:stream:{slug}", on=tomorrow,
+                                  property_id=pk, option=slug) for slug in slugs]
     return out
 
 

@@ -64,6 +64,31 @@ FROM p
 _FIELDS = PropertyScheduleSerializer().fields
 
 
+# The zones of many properties at once (the nightly reminders): LOOKUP's zone part, in one
+# statement, with the data version of the same snapshot.
+ZONES_OF = f"""
+SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.id,
+    ARRAY(SELECT z.id FROM {Zone._meta.db_table} z
+          WHERE z.zone_set_id = ANY(ARRAY(SELECT s.id FROM {ZoneSet._meta.db_table} s
+                                          WHERE s.status = '{ZoneSet.Status.ACTIVE}'))
+            AND ST_Covers(z.geom, coalesce(p.address_point, ST_PointOnSurface(p.parcel)))
+          ORDER BY z.id)
+FROM {Property._meta.db_table} p WHERE p.id = ANY(%(ids)s)
+"""
+
+
+def zones_of(property_ids) -> dict[tuple, list[int]]:
+    """{(data version, zone ids): [property ids]} for these properties: the properties that
+    share a schedule, grouped, so that its dates are computed once (next_collections_at with
+    `(version, None, zone_ids)`)."""
+    groups: dict[tuple, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(ZONES_OF, {"ids": sorted(property_ids)})
+        for version, pk, zone_ids in cursor.fetchall():
+            groups.setdefault((version, tuple(zone_ids)), []).append(pk)
+    return groups
+
+
 def lookup(pk: int, now: dt.datetime) -> tuple | None:
     """(data version, civic number, zone ids, rule ids, ban ids) for property `pk` at `now`;
     None when there is no such property."""
