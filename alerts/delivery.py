@@ -6,14 +6,16 @@ Exactly once, as database facts:
   constraint one_delivery_per_alert_version) and, in the same transaction with the database
   backend, the sending tasks of the rows it inserted: a batch is there with its tasks or not at
   all. Run again (resume()), it inserts only what is missing. Alert.fanned_out_version marks the
-  end.
+  end. With a backend outside the database (RQ on Redis) a batch's tasks are enqueued once it
+  has committed; a worker killed between the two leaves rows without a task, so the fan-out run
+  again also enqueues its version's rows still waiting (_enqueue_waiting).
 - send_deliveries claims its rows (SELECT ... FOR UPDATE SKIP LOCKED, a claim token and a lease,
   committed), then each channel commits a row as sent only under that claim (channels.mark_sent):
   a row whose lease lapsed (a killed worker) is taken over by a later task, and the first owner
   can no longer mark it. E-mail commits before the message's final dot (channels/email.py).
-- A worker killed mid-task leaves its django-tasks row "running" for ever: `manage.py
-  resume_deliveries` (cron, every few minutes) enqueues the unfinished fan-outs and the rows
-  whose claim lapsed or whose task never came.
+- A worker killed mid-task leaves its task "running" for ever (a django-tasks row, or RQ's
+  started job): `manage.py resume_deliveries` (cron, every few minutes) enqueues the unfinished
+  fan-outs and the rows whose claim lapsed or whose task never came.
 
 An update or a cancellation (a new version) goes to those who got an earlier version (their
 Delivery rows), not to a recomputed target; earlier versions' rows still waiting (quiet hours, a
@@ -112,6 +114,17 @@ def _insert(alert_id: int, version: int, pairs) -> list[int]:
         return [row[0] for row in cur.fetchall()]
 
 
+def _enqueue_waiting(alert_id: int, version: int) -> None:
+    """A fan-out run again after a worker was killed (resume()), on a backend outside the
+    database (RQ): a batch's sending tasks are enqueued only after its commit, so a kill between
+    the two left committed rows without a task. Their tasks now rather than after resume()'s
+    grace; a row that has a task already is claimed once all the same."""
+    waiting = (Delivery.objects.filter(alert_id=alert_id, alert_version=version,
+                                       status=Delivery.Status.QUEUED)
+               .filter(_unclaimed()).exclude(next_attempt_at__gt=timezone.now()))
+    enqueue_sending(list(waiting.values_list("pk", flat=True)))
+
+
 @task()
 def fan_out(alert_id: int, version: int) -> int:
     """One Delivery row per (subscriber, channel) the alert's `version` reaches, and their
@@ -126,6 +139,8 @@ def fan_out(alert_id: int, version: int) -> int:
                                 status=Delivery.Status.QUEUED).filter(
             _unclaimed()).update(status=Delivery.Status.FAILED,
                                  error=f"{SUPERSEDED} by version {version}")
+    if not _transactional_queue():
+        _enqueue_waiting(alert_id, version)
     inserted = 0
     for batch in _chunks(pairs, settings.GUICHET_DELIVERY_BATCH):
         with transaction.atomic():

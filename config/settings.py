@@ -61,8 +61,11 @@ env = environ.Env(
     # Reports from one address without an account, per hour (more: "try again later").
     GUICHET_ANONYMOUS_REPORTS_PER_HOUR=(int, 5),
     # Background tasks (e-mails): "immediate" runs them right after the request's commit (no
-    # worker needed: the demo); "database" queues them for `manage.py db_worker`.
+    # worker needed: the demo); "database" queues them for `manage.py db_worker`; "rq" queues
+    # them in Redis (GUICHET_REDIS_URL) for RQ's workers (`manage.py rqworker`, README).
     GUICHET_TASKS=(str, "immediate"),
+    # The Redis of GUICHET_TASKS=rq (its queue "default").
+    GUICHET_REDIS_URL=(str, "redis://127.0.0.1:6380/0"),
     # Alerts (issue 13). Text messages: "alerts.channels.sms.ConsoleBackend" prints them,
     # "alerts.channels.sms.HttpGatewayBackend" posts JSON to GUICHET_SMS_URL (with
     # GUICHET_SMS_TOKEN as a bearer token when set).
@@ -200,6 +203,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    *(["django_rq", "django_tasks_rq"] if env("GUICHET_TASKS") == "rq" else []),
     # After citizens: its templates (citizens/templates/account/, allauth/) override allauth's.
     "allauth",
     "allauth.account",
@@ -365,7 +369,12 @@ if not 0 <= GUICHET_DIGEST_HOUR <= 23:
 TASKS = {"default": {"BACKEND": {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }[env("GUICHET_TASKS")]}}
+# GUICHET_TASKS=rq: the tasks' queue in Redis (django-rq's setting, read by django-tasks-rq),
+# and the job class its workers need to run django-tasks' tasks (`manage.py rqworker`).
+RQ_QUEUES = {"default": {"URL": env("GUICHET_REDIS_URL")}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api_schema.AutoSchema",  # declares the error answers

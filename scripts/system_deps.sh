@@ -3,11 +3,12 @@
 # Usage: system_deps.sh [--browser] [--bench]
 # PostGIS and GDAL come from Debian (GeoDjango loads libgdal/libgeos through ctypes); gettext
 # compiles translations; pgbouncer is the pooler the tests and the benchmark run behind
-# (scripts/pgbouncer.sh); chromium runs the browser tests (Playwright's own download does not work
+# (scripts/pgbouncer.sh); redis-server is the queue of the RQ task backend (scripts/redis.sh, its
+# test); chromium runs the browser tests (Playwright's own download does not work
 # offline, so the tests drive Debian's /usr/bin/chromium); wrk is the load generator of the
 # benchmark's concurrent runs (bench/load_wrk.py).
 set -euo pipefail
-pkgs=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext pgbouncer)
+pkgs=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext pgbouncer redis-server)
 for arg in "$@"; do
   case "$arg" in
   --browser) pkgs+=(chromium fonts-dejavu-core) ;;

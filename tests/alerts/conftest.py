@@ -126,3 +126,25 @@ def topic():
 
     return Topic.objects.get_or_create(code="test-avis", defaults={
         "name_fr": "Avis d'essai", "name_en": "Test notice", "cap_category": "Infra"})[0]
+
+
+@pytest.fixture
+def home_committed(db):
+    """The first demo home with a parcel, an address point and an address (committed data)."""
+    from properties.models import Property
+
+    return (Property.objects.exclude(address_point=None).exclude(parcel=None)
+            .exclude(addresses=None).order_by("pk").first())
+
+
+@pytest.fixture
+def committed_alert(db, home_committed):
+    """A sent alert over the first demo home with workers.N subscribers, committed for worker
+    processes to see; removed afterwards."""
+    from tests.alerts.workers import create_alert, in_own_connection
+
+    alert, remove = in_own_connection(lambda: create_alert(home_committed))
+    try:
+        yield alert
+    finally:
+        in_own_connection(remove)
