@@ -5,7 +5,7 @@ records each outcome with `mark_sent` / `mark_failed` (each its own committed st
 by the claim: a row is marked only by the claim that holds it)."""
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 # Waits before attempts 2, 3, ... of a temporary failure (then failed for good).
@@ -25,19 +25,21 @@ def mark_sent(row_id: int, claim, provider_id: str = "") -> bool:
     """Commits row `row_id` as sent, if `claim` still holds it; False when it lost it (a lapsed
     lease taken over): the caller must then not send it.
 
-    The commit does not wait for the disk (synchronous_commit off, for this transaction only:
-    PostgreSQL's setting for writes that may be lost in a crash of the database server, never
-    corrupted). Waiting cost 2.2 ms a message, half the sending time (measured at 100,000
-    e-mails). What a server crash can lose is the mark of the last messages, which are then sent
+    One statement, whose commit does not wait for the disk: synchronous_commit off for its own
+    transaction (set_config(..., true) is SET LOCAL; RETURNING runs it before the commit),
+    PostgreSQL's setting for writes that a crash of the database server may lose, never
+    corrupt. What such a crash can lose is the mark of the last messages, which are then sent
     again with the same Message-ID: the outcome the e-mail channel already accepts (a worker
-    killed between the server's 250 and this commit), never a lost message."""
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL synchronous_commit = off")
+    killed between the server's 250 and this commit), never a lost message. Measured: 0.10 ms
+    against 0.20 ms a mark on a quiet machine, and the bench's 100,000 e-mails spent 2.2 ms a
+    message waiting on it under load."""
+    with connection.cursor() as cur:
         cur.execute(
             "UPDATE alerts_delivery SET status = 'sent', sent_at = clock_timestamp(), "
             "provider_id = %s, "
             "error = '', claim = NULL, claimed_until = NULL "
-            "WHERE id = %s AND claim = %s AND status = 'queued'",
+            "WHERE id = %s AND claim = %s AND status = 'queued' "
+            "RETURNING set_config('synchronous_commit', 'off', true)",
             [provider_id[:200], row_id, claim])
         return cur.rowcount == 1
 
