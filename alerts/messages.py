@@ -33,6 +33,22 @@ def unsubscribe_url(subscriber: Subscriber) -> str:
     return settings.GUICHET_SITE_URL + reverse("alerts:unsubscribe", args=[subscriber.token])
 
 
+_ANY_TOKEN = "00000000-0000-0000-0000-000000000000"
+
+
+def _unsubscribe_in(subscriber: Subscriber, language: str, rendered: dict | None) -> str:
+    """unsubscribe_url in `language` (its URL prefix), the address reversed once per batch
+    (`rendered`) and the subscriber's token put in."""
+    key = ("unsubscribe", language)
+    pattern = rendered.get(key) if rendered is not None else None
+    if pattern is None:
+        with translation.override(language):
+            pattern = unsubscribe_url(Subscriber(token=_ANY_TOKEN))
+        if rendered is not None:
+            rendered[key] = pattern
+    return pattern.replace(_ANY_TOKEN, str(subscriber.token))
+
+
 def language_of(subscriber: Subscriber) -> str:
     codes = {code for code, _ in settings.LANGUAGES}
     return subscriber.language if subscriber.language in codes else settings.LANGUAGE_CODE
@@ -97,8 +113,7 @@ def compose(row: Delivery, rendered: dict | None = None) -> Message:
             rendered[key] = texts
     else:
         texts = rendered[key]
-    with translation.override(key[-1]):  # the address is in the subscriber's language
-        url = unsubscribe_url(subscriber)
+    url = _unsubscribe_in(subscriber, key[-1], rendered)
     subject, text, short = (part.replace(_UNSUBSCRIBE, url) for part in texts[:3])
     if len(short) > SMS_MAX:
         short = short[:SMS_MAX - 1] + "…"
