@@ -391,9 +391,17 @@ def _ip_literal(host: str) -> bool:
     return True
 
 
+def known_push_service(host: str) -> bool:
+    """Whether `host` is one of settings.GUICHET_PUSH_SERVICES or under one of them."""
+    host = host.lower().rstrip(".")
+    return any(host == known or host.endswith("." + known)
+               for known in settings.GUICHET_PUSH_SERVICES)
+
+
 def check_push_subscription(endpoint, p256dh, auth) -> tuple[str, str, str]:
-    """A browser's PushSubscription checked: an https address (http on this machine only with
-    DEBUG or GUICHET_PUSH_ALLOW_LOOPBACK, for a local push service), no longer than the column,
+    """A browser's PushSubscription checked: an https address of a known push service
+    (GUICHET_PUSH_SERVICES; http on this machine only with DEBUG or GUICHET_PUSH_ALLOW_LOOPBACK,
+    for a local push service), no longer than the column,
     no credentials in it; p256dh a P-256 public point (65 bytes, uncompressed), auth 16 bytes.
     Returns the three values to store; ValidationError with the citizen's message otherwise."""
     bad_address = ValidationError(_("This browser's subscription is not valid: its address is "
@@ -415,6 +423,9 @@ def check_push_subscription(endpoint, p256dh, auth) -> tuple[str, str, str]:
             raise bad_address
     elif parts.scheme != "https" or "." not in host or _ip_literal(host):
         raise bad_address  # push services have names; an address or a bare name is no such
+    elif not known_push_service(host):
+        raise ValidationError(_("This browser's push service is not one this site sends to."),
+                              code="service")
     point = _b64url(p256dh, 65)
     _b64url(auth, 16)
     try:

@@ -83,6 +83,13 @@ env = environ.Env(
     # Accept push endpoints on http://127.0.0.1 or http://localhost (a local push service: the
     # tests). Otherwise only https endpoints (and, with DEBUG, those loopback ones) are taken.
     GUICHET_PUSH_ALLOW_LOOPBACK=(bool, False),
+    # The push services a browser's subscription may name (host names; their subdomains too):
+    # the browsers' own (Chrome, Edge, Opera, Samsung: FCM; Firefox: Mozilla; Safari: Apple;
+    # Windows: WNS). The server posts to these addresses: anything else is refused, so that a
+    # forged subscription cannot make it call a host inside the city's network.
+    GUICHET_PUSH_SERVICES=(list, ["fcm.googleapis.com", "android.googleapis.com",
+                                  "push.services.mozilla.com", "push.apple.com",
+                                  "notify.windows.com"]),
     # A sending task's hold on its messages (seconds): a worker killed while sending leaves
     # them to `manage.py resume_deliveries` once it has lapsed.
     GUICHET_DELIVERY_LEASE_S=(int, 300),
@@ -359,6 +366,8 @@ GUICHET_VAPID_PRIVATE_KEY = env("GUICHET_VAPID_PRIVATE_KEY").strip()
 GUICHET_VAPID_SUBJECT = (env("GUICHET_VAPID_SUBJECT")
                          or "mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1])
 GUICHET_PUSH_ALLOW_LOOPBACK = env("GUICHET_PUSH_ALLOW_LOOPBACK")
+GUICHET_PUSH_SERVICES = [h.strip().lower().strip(".") for h in env("GUICHET_PUSH_SERVICES")
+                         if h.strip()]
 GUICHET_DELIVERY_LEASE_S = env("GUICHET_DELIVERY_LEASE_S")
 GUICHET_DELIVERY_BATCH = env("GUICHET_DELIVERY_BATCH")
 GUICHET_DELIVERY_SEND_BATCH = env("GUICHET_DELIVERY_SEND_BATCH")

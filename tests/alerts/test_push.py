@@ -254,10 +254,13 @@ def test_a_revoked_browser_is_dropped_and_a_busy_service_tried_again(
 
 
 @pytest.mark.parametrize("change, words", [
-    ({"endpoint": "http://push.example.com/abc"}, "adresse"),  # not https
+    ({"endpoint": "http://fcm.googleapis.com/abc"}, "adresse"),  # not https
     ({"endpoint": "https://10.0.0.8/abc"}, "adresse"),  # an address, not a push service
-    ({"endpoint": "https://user:pw@push.example.com/abc"}, "adresse"),
-    ({"endpoint": "https://push.example.com/" + "a" * 1000}, "adresse"),  # too long
+    ({"endpoint": "https://user:pw@fcm.googleapis.com/abc"}, "adresse"),
+    ({"endpoint": "https://fcm.googleapis.com/" + "a" * 1000}, "adresse"),  # too long
+    ({"endpoint": "https://push.example.com/abc"}, "service"),  # not a browser's push service
+    ({"endpoint": "https://intranet.ville.example/abc"}, "service"),
+    ({"endpoint": "https://fcm.googleapis.com.attaquant.example/abc"}, "service"),
     ({"p256dh": b64url(os.urandom(64))}, "clés"),  # 64 bytes, not a 65-byte point
     ({"p256dh": b64url(b"\x04" + os.urandom(64))}, "clés"),  # not on the curve (almost surely)
     ({"auth": b64url(os.urandom(15))}, "clés"),
@@ -268,7 +271,7 @@ def test_the_subscription_view_refuses_what_is_not_a_browsers_subscription(
         client, make_citizen, vapid, browser, change, words):
     client.force_login(make_citizen("prudente@example.org"))
     data = browser("x").subscription()
-    data["endpoint"] = "https://push.example.com/x"
+    data["endpoint"] = "https://fcm.googleapis.com/fcm/send/x"
     if change is None:
         response = client.post(reverse("alerts:push_subscribe"), "{pas du json",
                                content_type="application/json")
@@ -280,6 +283,20 @@ def test_the_subscription_view_refuses_what_is_not_a_browsers_subscription(
     assert response.status_code == 400
     assert words in response.json()["error"]
     assert not PushEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://fcm.googleapis.com/fcm/send/dGVzdA:APA91b",  # Chrome, Edge, Opera
+    "https://updates.push.services.mozilla.com/wpush/v2/gAAAAA",  # Firefox
+    "https://web.push.apple.com/QGuQyavXutnMH8",  # Safari
+    "https://wns2-par02p.notify.windows.com/w/?token=BQYAAA",  # Windows
+])
+def test_the_browsers_push_services_are_accepted(client, make_citizen, vapid, browser,
+                                                 endpoint):
+    client.force_login(make_citizen("navigatrice@example.org"))
+    data = browser("x").subscription()
+    assert post_subscription(client, {**data, "endpoint": endpoint}).status_code == 201
+    assert PushEndpoint.objects.get().endpoint == endpoint
 
 
 def test_loopback_endpoints_only_when_allowed(client, make_citizen, vapid, browser, settings):

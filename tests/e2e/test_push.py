@@ -99,7 +99,7 @@ def test_the_button_registers_the_worker_which_shows_the_alerts(page, site_url, 
 
     # Allowed: subscribed with the city's key, posted, listed.
     page.context.grant_permissions(["notifications"], origin=site_url)
-    endpoint = f"https://push.example.com/wpush/{uuid.uuid4().hex}"
+    endpoint = f"https://updates.push.services.mozilla.com/wpush/v2/{uuid.uuid4().hex}"
     subscription = {"endpoint": endpoint, "expirationTime": None, "keys": {
         "p256dh": _browser_key(),
         "auth": base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()}}
@@ -108,7 +108,8 @@ def test_the_button_registers_the_worker_which_shows_the_alerts(page, site_url, 
         "subscription": json.dumps(subscription)})
     page.reload()
     button.click()
-    expect(page.locator("[data-testid=alert-browsers]")).to_contain_text("push.example.com")
+    expect(page.locator("[data-testid=alert-browsers]")).to_contain_text(
+        "updates.push.services.mozilla.com")
     assert _in_thread(_endpoints, citizen) == [(endpoint, subscription["keys"]["p256dh"])]
 
     # The push service's part, played by the DevTools protocol: two messages, one tag.
