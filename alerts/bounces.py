@@ -14,7 +14,6 @@ The webhooks answer only when ANYMAIL names a WEBHOOK_SECRET (`guarded`): withou
 could mark deliveries bounced or unsubscribe people."""
 from anymail.signals import EventType
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404
 
 from .models import Channel, Delivery, Subscriber
@@ -40,8 +39,7 @@ def record(sender, event, esp_name, **kwargs) -> None:
             status=Delivery.Status.BOUNCED, error=reason[:2000])
     elif event.event_type in STOP:
         for subscriber in Subscriber.objects.filter(deliveries__in=rows).distinct():
-            with transaction.atomic():
-                unsubscribe(subscriber=subscriber)
+            unsubscribe(subscriber=subscriber)
 
 
 def guarded(view):

@@ -9,6 +9,7 @@ request can put the old list back). A property page keeps the alerts whose area 
 parcel: one statement for their ids, only when some alert is current."""
 import datetime as dt
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min, Q
@@ -78,7 +79,5 @@ def property_section(prop) -> str:
 
 def forget(**_kwargs) -> None:
     """Drops the cached lists (every language) once the transaction commits."""
-    from django.conf import settings
-
     keys = [_KEY.format(language=code) for code, _ in settings.LANGUAGES]
     transaction.on_commit(lambda: cache.delete_many(keys))

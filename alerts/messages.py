@@ -43,7 +43,8 @@ def _unsubscribe_in(subscriber: Subscriber, language: str, rendered: dict | None
     pattern = rendered.get(key) if rendered is not None else None
     if pattern is None:
         with translation.override(language):
-            pattern = unsubscribe_url(Subscriber(token=_ANY_TOKEN))
+            pattern = settings.GUICHET_SITE_URL + reverse("alerts:unsubscribe",
+                                                          args=[_ANY_TOKEN])
         if rendered is not None:
             rendered[key] = pattern
     return pattern.replace(_ANY_TOKEN, str(subscriber.token))
@@ -118,6 +119,16 @@ def compose(row: Delivery, rendered: dict | None = None) -> Message:
     if len(short) > SMS_MAX:
         short = short[:SMS_MAX - 1] + "…"
     return Message(subject, text, short, url, notice=texts[3], url=texts[4])
+
+
+def is_digest(item: list[Delivery]) -> bool:
+    """Whether a channel's item (the rows one message carries) is a daily digest."""
+    return len(item) > 1 or item[0].in_digest
+
+
+def compose_item(item: list[Delivery], rendered: dict | None = None) -> Message:
+    """The message of an item: one row's (compose), or a digest's (compose_digest)."""
+    return compose_digest(item) if is_digest(item) else compose(item[0], rendered)
 
 
 def compose_digest(rows: list[Delivery]) -> Message:

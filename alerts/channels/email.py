@@ -19,7 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 
-from ..messages import NoLongerDue, compose, compose_digest
+from ..messages import NoLongerDue, compose_item, is_digest
 from . import SendError, mark_failed, mark_sent
 
 
@@ -34,13 +34,14 @@ def message_id(row) -> str:
     return f"<alert-{row.alert.identifier}-v{row.alert_version}-{row.pk}@{domain}>"
 
 
-def build(row, rendered: dict | None = None) -> EmailMessage:
-    message = compose(row, rendered)
+def build(item, rendered: dict | None = None) -> EmailMessage:
+    """The e-mail of an item: one row, or a digest's rows (messages.compose_item)."""
+    message = compose_item(item, rendered)
     return EmailMessage(
-        subject=message.subject, body=message.text, to=[address_of(row.subscriber)],
+        subject=message.subject, body=message.text, to=[address_of(item[0].subscriber)],
         headers={"List-Unsubscribe": f"<{message.unsubscribe_url}>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                 "Auto-Submitted": "auto-generated", "Message-ID": message_id(row)})
+                 "Auto-Submitted": "auto-generated", "Message-ID": item_message_id(item)})
 
 
 def _refused(code: int, reply: bytes) -> SendError:
@@ -77,20 +78,8 @@ def _smtp_send(smtp: smtplib.SMTP, sender: str, email: EmailMessage, commit) -> 
     commit()  # False: another worker holds the row now and sends the same message again
 
 
-def _build(item, rendered) -> EmailMessage:
-    """The message of an item: one row, or several (a digest)."""
-    if len(item) == 1 and not item[0].in_digest:
-        return build(item[0], rendered)
-    message = compose_digest(item)
-    return EmailMessage(
-        subject=message.subject, body=message.text, to=[address_of(item[0].subscriber)],
-        headers={"List-Unsubscribe": f"<{message.unsubscribe_url}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                 "Auto-Submitted": "auto-generated", "Message-ID": item_message_id(item)})
-
-
 def item_message_id(item) -> str:
-    if len(item) == 1 and not item[0].in_digest:
+    if not is_digest(item):
         return message_id(item[0])
     ids = "-".join(str(row.pk) for row in sorted(item, key=lambda r: r.pk))
     digest = hashlib.sha256(ids.encode()).hexdigest()[:20]
@@ -116,7 +105,7 @@ def send_batch(rows, claim, digests=()) -> list:
     if not isinstance(connection, SMTPBackend):
         for item in pending:
             try:
-                email = _build(item, rendered)
+                email = build(item, rendered)
                 connection.send_messages([email])
             except NoLongerDue:
                 failed(item, "no longer due", False)
@@ -140,7 +129,7 @@ def send_batch(rows, claim, digests=()) -> list:
             while pending:
                 item = pending[0]
                 try:
-                    email = _build(item, rendered)
+                    email = build(item, rendered)
                 except NoLongerDue:
                     failed(item, "no longer due", False)
                     pending.pop(0)

@@ -43,10 +43,10 @@ def tag(row) -> str:
     return f"reminder-{row.kind}-{row.subject}-{row.on}"
 
 
-def payload(row) -> bytes:
+def payload(row, rendered: dict | None = None) -> bytes:
     """What the service worker shows, in the subscriber's language (NoLongerDue for a reminder
-    that no longer holds)."""
-    message = compose(row)
+    that no longer holds); `rendered`: the batch's texts (messages.compose)."""
+    message = compose(row, rendered)
     return json.dumps({"title": message.subject, "body": message.notice, "url": message.url,
                        "tag": tag(row)}, ensure_ascii=False).encode()
 
@@ -95,11 +95,11 @@ def push(session, vapid, endpoint: PushEndpoint, data: bytes, extra: dict) -> tu
     return ACCEPTED, response.headers.get("Location") or host
 
 
-def send_row(session, vapid, row, claim):
+def send_row(session, vapid, row, claim, rendered: dict | None = None):
     """Sends `row` to its subscriber's browsers and records the outcome; the retry time when
     queued again, else None."""
     try:
-        data = payload(row)
+        data = payload(row, rendered)
     except NoLongerDue:
         mark_failed(row, claim, "no longer due", temporary=False)
         return None
@@ -134,11 +134,11 @@ def send_batch(rows, claim) -> list:
             retries.append((row, mark_failed(row, claim, "GUICHET_VAPID_PRIVATE_KEY is not set",
                                              temporary=True)))
         return [r for r in retries if r[1]]
-    vapid = Vapid.from_string(settings.GUICHET_VAPID_PRIVATE_KEY)
+    vapid, rendered = Vapid.from_string(settings.GUICHET_VAPID_PRIVATE_KEY), {}
     with requests.Session() as session:
         session.max_redirects = 0  # a push service answers; it does not send us elsewhere
         for row in rows:
-            when = send_row(session, vapid, row, claim)
+            when = send_row(session, vapid, row, claim, rendered)
             if when:
                 retries.append((row, when))
     return retries

@@ -11,7 +11,7 @@ import urllib.request
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from ..messages import NoLongerDue, compose, compose_digest
+from ..messages import NoLongerDue, compose_item
 from . import SendError, mark_failed, mark_sent
 
 
@@ -69,9 +69,8 @@ def send_batch(rows, claim, digests=()) -> list:
         try:
             if not phone:
                 raise SendError("no phone number", temporary=False)
-            single = len(item) == 1 and not item[0].in_digest
-            text = (compose(item[0], rendered) if single else compose_digest(item)).short
-            ref = reference(item[0]) if single else "-".join(reference(r) for r in item)[:200]
+            text = compose_item(item, rendered).short
+            ref = "-".join(reference(row) for row in item)[:200]
             provider_id = gateway.send(to=phone, text=text, reference=ref)
         except NoLongerDue:
             for row in item:
