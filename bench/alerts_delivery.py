@@ -196,9 +196,9 @@ def _watch(alert_id, start, n_email, log) -> dict:
 # Profile (when the rate misses its target): one worker's work, in-process.
 
 PROFILED = {"send_deliveries": "the sending task, in all", "claim_rows": "claim (1 statement)",
-            "_smtp_send": "SMTP exchange, mark_sent included",
+            "_smtp_send": "SMTP exchange, sent marks included",
             "getreply": "waiting for the SMTP server's replies",
-            "mark_sent": "mark_sent (1 committed UPDATE per message)",
+            "flush": "sent marks (1 committed UPDATE per group of GUICHET_DELIVERY_MARK_EVERY)",
             "build": "message built (texts cached per batch)", "open": "SMTP connection opened",
             "close": "SMTP connection closed"}
 

@@ -96,6 +96,7 @@ env = environ.Env(
     # Messages per delivery row batch (one transaction) and per sending task.
     GUICHET_DELIVERY_BATCH=(int, 1000),
     GUICHET_DELIVERY_SEND_BATCH=(int, 100),
+    GUICHET_DELIVERY_MARK_EVERY=(int, 10),
     # The local hour of the daily digest of minor alerts (subscribers who chose it).
     GUICHET_DIGEST_HOUR=(int, 7),
     LOG_LEVEL=(str, "INFO"),
@@ -371,6 +372,9 @@ GUICHET_PUSH_SERVICES = [h.strip().lower().strip(".") for h in env("GUICHET_PUSH
 GUICHET_DELIVERY_LEASE_S = env("GUICHET_DELIVERY_LEASE_S")
 GUICHET_DELIVERY_BATCH = env("GUICHET_DELIVERY_BATCH")
 GUICHET_DELIVERY_SEND_BATCH = env("GUICHET_DELIVERY_SEND_BATCH")
+# Sent marks committed in groups of this many messages (alerts.channels.SentMarks): a worker
+# killed mid-batch sends at most this many messages a second time, with the same Message-ID.
+GUICHET_DELIVERY_MARK_EVERY = env("GUICHET_DELIVERY_MARK_EVERY")
 GUICHET_DIGEST_HOUR = env("GUICHET_DIGEST_HOUR")
 if not 0 <= GUICHET_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("GUICHET_DIGEST_HOUR is an hour of the day, 0 to 23.")

@@ -1,10 +1,12 @@
 """The channels that carry a message (e-mail, text message, browser notification), and the
 delivery log's writes they share. A sending task (alerts.delivery.send_deliveries) claims its
 rows, then hands each channel's rows to `SENDERS[channel](rows, claim)`, which sends them and
-records each outcome with `mark_sent` / `mark_failed` (each its own committed statement, fenced
-by the claim: a row is marked only by the claim that holds it)."""
+records each outcome with `mark_sent` (or `SentMarks`, a batch's marks in groups) / `mark_failed`
+(each its own committed statement, fenced by the claim: a row is marked only by the claim that
+holds it)."""
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -42,6 +44,51 @@ def mark_sent(row_id: int, claim, provider_id: str = "") -> bool:
             "RETURNING set_config('synchronous_commit', 'off', true)",
             [provider_id[:200], row_id, claim])
         return cur.rowcount == 1
+
+
+class SentMarks:
+    """The sent marks of one batch, committed in groups of `every` (GUICHET_DELIVERY_MARK_EVERY)
+    and whatever remains when the batch ends, even by an exception: one UPDATE for a group
+    instead of one a message (`mark_sent`'s statement for many rows).
+
+    What a group changes is only the window `mark_sent` documents: a worker killed after the
+    server's 250 and before its mark sends that message again, with the same Message-ID; with
+    groups that is up to `every` messages instead of one, never a lost message. Measured in
+    bench/alerts_delivery.py (RESULTS.md, issue 13)."""
+
+    def __init__(self, claim, every: int | None = None):
+        self.claim = claim
+        self.every = max(1, every or settings.GUICHET_DELIVERY_MARK_EVERY)
+        self.ids: list[int] = []
+        self.provider_ids: list[str] = []
+
+    def add(self, row_id: int, provider_id: str = "") -> None:
+        self.ids.append(row_id)
+        self.provider_ids.append(provider_id[:200])
+        if len(self.ids) >= self.every:
+            self.flush()
+
+    def flush(self) -> int:
+        """Commits the marks held; returns how many rows the claim still held."""
+        if not self.ids:
+            return 0
+        ids, provider_ids, self.ids, self.provider_ids = self.ids, self.provider_ids, [], []
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE alerts_delivery d SET status = 'sent', sent_at = clock_timestamp(), "
+                "provider_id = v.provider_id, error = '', claim = NULL, claimed_until = NULL "
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, provider_id) "
+                "WHERE d.id = v.id AND d.claim = %s AND d.status = 'queued' "
+                "RETURNING set_config('synchronous_commit', 'off', true)",
+                [ids, provider_ids, self.claim])
+            return cur.rowcount
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.flush()
+        return False
 
 
 def retry_at(attempts: int) -> dt.datetime | None:

@@ -7,8 +7,9 @@ committing before the message's final dot loses the message when the worker dies
 server's 250 repeats it when the worker dies between the 250 and the commit. A lost alert is the
 worse failure, so a row is marked sent only once the server has accepted the message, and every
 copy of a delivery carries the same Message-ID (`message_id`): a repeat is the same message,
-which mail servers and clients collapse (Gmail, for one, shows one). The claim still fences
-the commit (channels.mark_sent): two workers never both send a row they both hold; a worker whose
+which mail servers and clients collapse (Gmail, for one, shows one). Marks are committed in small
+groups (channels.SentMarks), so a killed worker repeats at most a group. The claim still fences
+the commit: two workers never both send a row they both hold; a worker whose
 lease ran out before its commit leaves the row to the next one, which sends the same message."""
 import hashlib
 import re
@@ -20,7 +21,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 
 from ..messages import NoLongerDue, compose_item, is_digest
-from . import SendError, mark_failed, mark_sent
+from . import SendError, SentMarks, mark_failed
 
 
 def address_of(subscriber) -> str:
@@ -75,7 +76,7 @@ def _smtp_send(smtp: smtplib.SMTP, sender: str, email: EmailMessage, commit) -> 
     code, reply = smtp.getreply()
     if code != 250:
         raise _refused(code, reply)
-    commit()  # False: another worker holds the row now and sends the same message again
+    commit()  # the mark, committed with its group (channels.SentMarks)
 
 
 def item_message_id(item) -> str:
@@ -90,6 +91,11 @@ def send_batch(rows, claim, digests=()) -> list:
     """Sends `rows` (claimed Delivery rows), one message each, and `digests` (lists of claimed
     rows of one subscriber), one message per list, over one connection; returns the rows
     queued again for a later attempt, with their time, as [(row, when)]."""
+    with SentMarks(claim) as marks:
+        return _send(rows, claim, digests, marks)
+
+
+def _send(rows, claim, digests, marks: SentMarks) -> list:
     retries, rendered = [], {}
 
     def failed(item, error, temporary):
@@ -98,7 +104,7 @@ def send_batch(rows, claim, digests=()) -> list:
 
     def sent(item, provider_id=""):
         for row in item:
-            mark_sent(row.pk, claim, provider_id or item_message_id(item))
+            marks.add(row.pk, provider_id or item_message_id(item))
 
     pending = [[row] for row in rows] + [list(group) for group in digests]
     connection = get_connection()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from ..messages import NoLongerDue, compose_item
-from . import SendError, mark_failed, mark_sent
+from . import SendError, SentMarks, mark_failed
 
 
 class ConsoleBackend:
@@ -62,6 +62,11 @@ def reference(row) -> str:
 def send_batch(rows, claim, digests=()) -> list:
     """Sends `rows`, one text message each, and `digests` (lists of rows of one subscriber),
     one per list; returns the rows queued again, with their time, as [(row, when)]."""
+    with SentMarks(claim) as marks:
+        return _send(rows, claim, digests, marks)
+
+
+def _send(rows, claim, digests, marks: SentMarks) -> list:
     retries, rendered = [], {}
     gateway = backend()
     for item in [[row] for row in rows] + [list(group) for group in digests]:
@@ -81,5 +86,5 @@ def send_batch(rows, claim, digests=()) -> list:
                                                  temporary=error.temporary)))
         else:
             for row in item:
-                mark_sent(row.pk, claim, provider_id or ref)
+                marks.add(row.pk, provider_id or ref)
     return [r for r in retries if r[1]]

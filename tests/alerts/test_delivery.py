@@ -219,3 +219,39 @@ def test_minor_alerts_wait_for_the_daily_digest_then_go_in_one_message(
     assert len(sms_sink.received) == 3
     assert "Balayage" in sms and "Vente-débarras" in sms and "/alertes/desabonnement/" in sms
     assert set(held.values_list("status", flat=True)) == {"sent"}
+
+
+def test_messages_accepted_before_a_batch_breaks_are_marked_and_not_sent_again(
+        make_alert, subscribe, smtp_sink, settings, monkeypatch,
+        django_capture_on_commit_callbacks):
+    """Sent marks go in groups (channels.SentMarks); a batch that breaks in the middle (here a
+    bug building the 4th message) still commits the marks of what the server accepted, so the
+    task that takes the batch over sends only the rest, each once."""
+    from alerts.channels import email as email_channel
+    settings.GUICHET_DELIVERY_MARK_EVERY = 10
+    names = ["a", "b", "c", "d", "e"]
+    for name in names:
+        subscribe(email=f"{name}@example.org")
+    build = email_channel.build
+
+    def broken_on_d(item, rendered=None):
+        if item[0].subscriber.email == "d@example.org":
+            raise RuntimeError("a bug")
+        return build(item, rendered)
+    monkeypatch.setattr(email_channel, "build", broken_on_d)
+    alert = make_alert()
+    run_fan_out(alert, django_capture_on_commit_callbacks)  # its sending task fails
+    status = {r.subscriber.email: r.status
+              for r in Delivery.objects.filter(alert=alert).select_related("subscriber")}
+    assert status == {"a@example.org": "sent", "b@example.org": "sent", "c@example.org": "sent",
+                      "d@example.org": "queued", "e@example.org": "queued"}
+
+    # The bug fixed and the lease lapsed: the next task sends d and e only.
+    monkeypatch.setattr(email_channel, "build", build)
+    Delivery.objects.filter(alert=alert, status="queued").update(
+        claimed_until=timezone.now() - dt.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume(grace=dt.timedelta(0))["deliveries"] == 2
+    assert sorted(a for m in smtp_sink.messages for a in m.envelope_to) == [
+        f"{name}@example.org" for name in names]
+    assert set(Delivery.objects.filter(alert=alert).values_list("status", flat=True)) == {"sent"}

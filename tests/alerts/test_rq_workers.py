@@ -22,6 +22,7 @@ import pytest
 from tests.alerts.workers import (
     BATCH,
     LEASE_S,
+    MARK_EVERY,
     ROOT,
     N,
     check_received,
@@ -171,7 +172,9 @@ def test_rq_workers_killed_deliver_every_message_once(redis_url, committed_alert
         log.close()
     log_text = (tmp_path / "workers.log").read_text()
     repeats = check_received(smtp_sink, log_text)
-    assert repeats <= 1  # at most the message in flight when the sending was killed
+    # At most the messages accepted but not yet marked when the sending was killed: one group
+    # of marks (alerts.channels.SentMarks).
+    assert repeats <= MARK_EVERY
     print(f"fan-out killed after {inserted} rows; sending killed at {sent_at_kill} messages "
           f"with {held} rows held")
     assert rows.count() == N and not rows.exclude(status="sent").exists()

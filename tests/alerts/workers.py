@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 N = 400  # subscribers of the alert
 LEASE_S = 2  # the workers' GUICHET_DELIVERY_LEASE_S
 BATCH = 10  # their GUICHET_DELIVERY_BATCH and GUICHET_DELIVERY_SEND_BATCH
+MARK_EVERY = 4  # their GUICHET_DELIVERY_MARK_EVERY: sent marks in groups of 4 within a batch
 
 
 def worker_env(settings, tasks, **extra):
@@ -27,6 +28,7 @@ def worker_env(settings, tasks, **extra):
             "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "EMAIL_URL": f"smtp://{settings.EMAIL_HOST}:{settings.EMAIL_PORT}",
             "GUICHET_DELIVERY_BATCH": str(BATCH), "GUICHET_DELIVERY_SEND_BATCH": str(BATCH),
+            "GUICHET_DELIVERY_MARK_EVERY": str(MARK_EVERY),
             "GUICHET_DELIVERY_LEASE_S": str(LEASE_S), "LOG_LEVEL": "WARNING", **extra}
 
 
