@@ -159,6 +159,10 @@ class ServiceRequest(models.Model):
                                    verbose_name=_("department"))
     location = models.PointField(_("location"), srid=SRID)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # A place chosen on the map in words (properties.place_names.describe: "near 140 Chemin
+    # Duhamel", a street between two others), language-neutral; `address` then holds it in
+    # French, the city's working language (exports, search, Open311). {} for an address typed.
+    place = models.JSONField(_("place in words"), default=dict, blank=True)
     # Where the public sees it when its category says "at the street": the middle of the
     # stretch of the nearest street and that street's name (geo.selectors.street_stretch),
     # kept for every request so that a category may change its privacy level.
@@ -211,6 +215,20 @@ class ServiceRequest(models.Model):
     # (Methods, not properties: the `property` field shadows the builtin in this class.)
     def is_open(self):
         return self.status in self.OPEN
+
+    def place_label(self) -> str:
+        """Where it is, in the reader's language: the place in words when chosen on the map,
+        else the address given."""
+        from properties.place_names import label
+
+        return label(self.place) if self.place else self.address
+
+    def shown_place_label(self) -> str:
+        """place_label for the public: the street's name alone for a category shown "at the
+        street" (public_queryset's shown_address)."""
+        if self.category.privacy == Category.Privacy.STREET:
+            return self.street_name
+        return self.place_label()
 
 
 CLERK_CHANNELS = (ServiceRequest.Channel.PHONE, ServiceRequest.Channel.COUNTER,

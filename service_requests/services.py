@@ -3,6 +3,7 @@ and leaves an Event in its history. Web forms, the clerks' pages and Open311 all
 request is the same whatever its channel."""
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,8 @@ from geo.geometry import OutsideProjection, transformed
 from geo.models import Territory
 from geo.selectors import street_stretch
 from properties.models import Property
+from properties.place_names import describe as describe_place
+from properties.place_names import label as place_label
 
 from .models import Event, Follower, Photo, ServiceRequest
 from .questions import clean_answers
@@ -25,8 +28,6 @@ Status = ServiceRequest.Status
 def point_from_lonlat(lon, lat) -> Point:
     """A WGS 84 longitude/latitude as a point in the storage CRS; a clear error when the numbers
     are not coordinates or fall outside the municipality."""
-    from django.conf import settings
-
     try:
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError):
@@ -91,10 +92,14 @@ def submit_request(*, category, point, description, answers=None, user=None, cha
         public = clerk is None
     public = public and category.privacy != category.Privacy.PRIVATE
     street_location, street_name = street_stretch(point)
+    address, place = address.strip(), {}
+    if not address:  # chosen on the map: described by the nearest address or street
+        place = describe_place(point)
+        address = place_label(place, settings.LANGUAGE_CODE)
     request = ServiceRequest.objects.create(
         category=category, department_id=category.department_id, location=point,
         street_location=street_location, street_name=street_name,
-        address=address[:300], property=Property.objects.at_point(point),
+        address=address[:300], place=place, property=Property.objects.at_point(point),
         description=description, answers=cleaned, channel=channel, reporter=user,
         contact_name=contact_name, contact_email=contact_email or (user.email if user else ""),
         contact_phone=contact_phone, confirmed=confirmed, api_client=api_client,

@@ -26,5 +26,5 @@ def mine_detail(request, public_id):
     return render(request, "service_requests/mine_detail.html", {
         "report": own, "events": own.events.filter(public=True).select_related(None),
         "answers": answer_labels(own.category, own.answers),
-        "photos": own.photos.all(), "where": own.address,
+        "photos": own.photos.all(), "where": own.place_label(),
         "map_config": location_map_config(own)})

@@ -23,6 +23,8 @@ from core.counters import count
 from core.http import client_ip
 from geo.geometry import transformed
 from map_ui.config import map_base
+from properties.place_names import describe as describe_place
+from properties.place_names import label as place_label
 
 from .. import selectors, services
 from ..forms import DetailsForm, LocationForm
@@ -111,7 +113,8 @@ def _report_details(request):
         _count_failed_report(request)
     nearby = list(selectors.public_open_nearby(category=category, point=point)[:5])
     return render(request, "service_requests/report_details.html", {
-        "form": form, "category": category, "address": address, "nearby": nearby,
+        "form": form, "category": category, "nearby": nearby,
+        "address": address or place_label(describe_place(point)),
         "point": transformed(point, 4326, clone=True), "anonymous": anonymous,
         "next": request.get_full_path(),
         "login_url": reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}),
@@ -223,6 +226,6 @@ def public_detail(request, pk):
         "answers": answer_labels(report.category, report.answers),
         "photos": (report.photos.filter(approved=True)
                    if selectors.photos_are_public(report) else []),
-        "where": report.shown_address,
+        "where": report.shown_place_label(),
         "at_street": report.category.privacy == report.category.Privacy.STREET,
         "map_config": location_map_config(report, report.shown_location)})
