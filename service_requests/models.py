@@ -9,6 +9,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -236,16 +238,29 @@ CLERK_CHANNELS = (ServiceRequest.Channel.PHONE, ServiceRequest.Channel.COUNTER,
 
 
 class Follower(models.Model):
-    """A citizen who has the same problem ("this is my problem too") and hears of its changes."""
+    """Someone who has the same problem ("this is my problem too") and hears of its changes:
+    a citizen with an account, or an e-mail address without one, counted once its owner
+    followed the link sent to it (`confirmed_at`); `token` is in that link and in the
+    one-click "stop following" link of every message."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
                                 related_name="followers")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followed_requests")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followed_requests",
+                             null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(max_length=5, blank=True)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     since = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "user"],
-                                               name="one_follow_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "user"], name="one_follow_per_user"),
+            models.UniqueConstraint(Lower("email"), "request", name="one_follow_per_email",
+                                    condition=~Q(email="")),
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(email=""),
+                                   name="follower_has_account_or_email"),
+        ]
 
 
 class Event(models.Model):
@@ -259,6 +274,10 @@ class Event(models.Model):
         ASSIGNED = "assigned", _("assigned")
         EXPECTED = "expected", _("expected date")
         MERGED = "merged", _("duplicate merged")
+        # From the citizen who reported or follows it: news ("it got bigger"), or "still
+        # there" on a request marked fixed, which reopens it.
+        UPDATE = "update", _("update from a citizen")
+        REOPENED = "reopened", _("reopened: still there")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
@@ -291,6 +310,9 @@ class Photo(models.Model):
     """A re-encoded photo (no EXIF) and its thumbnail. Public only once staff approved it."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="photos")
+    # The citizen's update it came with (None: with the report itself).
+    event = models.ForeignKey("Event", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="photos")
     image = models.FileField(max_length=200)
     thumbnail = models.FileField(max_length=200)
     width = models.PositiveIntegerField(default=0)
