@@ -9,11 +9,12 @@ from django.contrib.gis.db.models.functions import Transform
 from django.db import connection, transaction
 from django.db.models import FloatField, Func
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from geo.fields import wgs84_geojson
 from geo.models import AddressPoint, Place, PlaceCategory
 
-from .models import CivicAddress, Property
+from .models import CivicAddress, Property, RollEntry, UseCode
 
 
 def nearby_places(prop, metres=None, wgs84=False):
@@ -125,6 +126,39 @@ def find_properties(query: str, limit: int = 10) -> list[dict]:
             continue
         texts.add(text)
         matches.append(match)
+    return tell_apart(matches)
+
+
+def tell_apart(matches: list[dict]) -> list[dict]:
+    """Each match gets a `detail` ("" for most): for answers with the same label (two units of
+    one building, "92 Boulevard Cardinal-Léger" twice with two matricules), what tells them
+    apart: the unit, the use on the latest roll, the matricule; in the active language."""
+    for match in matches:
+        match.setdefault("detail", "")
+    labels = {}
+    for match in matches:
+        labels.setdefault(match["label"].casefold(), []).append(match)
+    twins = [m for group in labels.values() if len(group) > 1 for m in group
+             if m["property_id"] is not None]
+    if not twins:
+        return matches
+    ids = [m["property_id"] for m in twins]
+    units = {}
+    for pk, unit in (CivicAddress.objects.filter(property_id__in=ids).exclude(unit="")
+                     .order_by("pk").values_list("property_id", "unit")):
+        units.setdefault(pk, unit)
+    uses = {}
+    for pk, code in (RollEntry.objects.filter(property_id__in=ids).exclude(use_code="")
+                     .order_by("property_id", "-roll_year").values_list("property_id",
+                                                                         "use_code")):
+        uses.setdefault(pk, code)
+    labels_of = {c.code: c.label for c in UseCode.objects.filter(code__in=set(uses.values()))}
+    for match in twins:
+        pk = match["property_id"]
+        parts = [_("unit %(unit)s") % {"unit": units[pk]} if pk in units else "",
+                 labels_of.get(uses.get(pk), ""),
+                 _("matricule %(matricule)s") % {"matricule": match["matricule"]}]
+        match["detail"] = ", ".join(p for p in parts if p)
     return matches
 
 
@@ -177,7 +211,8 @@ FROM {AddressPoint._meta.db_table} ap WHERE ap.id = ANY(%(ids)s)"""
 def _match(pk, label, matricule, point):
     """`point`: a GEOS point in WGS 84, or (lon, lat), or None."""
     lon, lat = (point.x, point.y) if hasattr(point, "x") else (point or (None, None))
-    return {"kind": MATCH_PROPERTY, "property_id": pk, "label": label, "matricule": matricule,
+    return {"kind": MATCH_PROPERTY, "property_id": pk, "label": label, "detail": "",
+            "matricule": matricule,
             "url": reverse("portal:property", args=[pk]),
             "lon": round(lon, 6) if lon is not None else None,
             "lat": round(lat, 6) if lat is not None else None}
@@ -185,5 +220,6 @@ def _match(pk, label, matricule, point):
 
 def _address_match(label, point):
     """An address that exists (an address point) with no property record yet."""
-    return {"kind": MATCH_ADDRESS, "property_id": None, "label": label, "matricule": None,
+    return {"kind": MATCH_ADDRESS, "property_id": None, "label": label, "detail": "",
+            "matricule": None,
             "url": None, "lon": round(point[0], 6), "lat": round(point[1], 6)}

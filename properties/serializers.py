@@ -74,6 +74,9 @@ class AddressMatchSerializer(serializers.Serializer):
                   "matricule and url are null); its lon/lat can still place a report.")
     property_id = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()
+    detail = serializers.CharField(
+        allow_blank=True, help_text="What tells answers with the same label apart (unit, use, "
+                                    "matricule), in the request's language; empty otherwise.")
     matricule = serializers.CharField(allow_null=True)
     url = serializers.CharField(allow_null=True)
     lon = serializers.FloatField(allow_null=True)

@@ -19,7 +19,11 @@ class LocationForm(forms.Form):
     address = forms.CharField(
         label=_("Address"), required=False, max_length=200,
         help_text=_("A civic address, e.g. 92 boul. Cardinal-Léger. Not needed if you chose "
-                    "the place on the map."))
+                    "the place on the map."),
+        # Suggestions as you type (map_ui/suggestions.js); the list is in report.html.
+        widget=forms.TextInput(attrs={
+            "role": "combobox", "autocomplete": "off", "aria-autocomplete": "list",
+            "aria-expanded": "false", "aria-controls": "report-address-suggestions"}))
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
 

@@ -29,7 +29,7 @@ from properties.place_names import label as place_label
 
 from .. import selectors, services
 from ..forms import DetailsForm, FollowByEmailForm, LocationForm
-from ..locating import locate
+from ..locating import address_choices, locate
 from ..models import Category, ServiceRequest
 from ..photos import process_photo
 from ..questions import answer_labels
@@ -44,10 +44,26 @@ def _report_map_config():
 def report(request):
     """Step 1: the place and the category."""
     form = LocationForm(request.GET or None)
+    choices = []
     if form.is_bound and form.is_valid():
-        return redirect(_details_url(form.cleaned_data))
+        data = form.cleaned_data
+        if data.get("lon") is not None and data.get("lat") is not None:
+            return redirect(_details_url(data))
+        # An address typed: one place, or the places it may mean to choose from (no guess).
+        choices = address_choices(data["address"])
+        if len(choices) == 1:
+            [only] = choices
+            return redirect(_details_url({**data, "lon": only["lon"], "lat": only["lat"],
+                                          "address": only["label"]}))
+        if not choices:
+            form.add_error("address", _("No address matches \"%(address)s\". Check the civic "
+                                        "number and the street, or choose the place on the "
+                                        "map.") % {"address": data["address"]})
+        choices = [{**c, "url": _details_url({**data, "lon": c["lon"], "lat": c["lat"],
+                                              "address": c["label"]})} for c in choices]
     return render(request, "service_requests/report.html",
-                  {"form": form, "map_config": _report_map_config()})
+                  {"form": form, "choices": choices, "map_config": _report_map_config()},
+                  status=400 if form.errors else 200)
 
 
 def _details_url(data):

@@ -100,3 +100,45 @@ def test_no_serious_accessibility_violation_and_usable_at_200_percent(page, site
     page.set_viewport_size({"width": 640, "height": 900})
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
     assert not overflow
+
+
+def test_suggestions_stay_above_the_map_escape_keeps_the_text(page, site_url):
+    """The home page's suggestions are not covered by the map's zoom control (the 4th and 5th
+    used to be), and Escape closes the list without erasing what was typed."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site_url + "/")
+    box = page.get_by_role("combobox")
+    box.click()
+    box.press_sequentially("rue", delay=20)
+    options = page.get_by_role("option")
+    expect(options.nth(4)).to_be_visible()
+    for i in range(options.count()):
+        centre = options.nth(i).bounding_box()
+        on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.getAttribute('role')",
+                               [centre["x"] + 20, centre["y"] + centre["height"] / 2])
+        assert on_top == "option", (i, on_top)
+    box.press("Escape")
+    expect(page.locator("#address-suggestions")).to_be_hidden()
+    expect(box).to_have_value("rue")
+    assert not page.js_errors
+
+
+def test_the_report_form_suggests_addresses_and_places_the_choice(page, site_url):
+    """Without the map: type an address, choose a suggestion with the keyboard, go on; the
+    details page names that address."""
+    unit = CivicAddress.objects.exclude(unit="").exclude(property__address_point=None).first()
+    building = unit.label.removeprefix(f"{unit.unit}-")
+    page.goto(site_url + "/signaler/")
+    field = page.get_by_role("combobox", name=re.compile("Adresse"))
+    field.press_sequentially(building.split(" ", 1)[0] + " " + building.split()[-1], delay=20)
+    expect(page.get_by_role("option").first).to_be_visible()
+    field.press("ArrowDown")
+    field.press("Enter")
+    expect(field).to_have_value(re.compile(re.escape(building.split(" ", 1)[1])))
+    assert page.locator("input[name=lon]").input_value() != ""
+    expect(page.locator("p[role=status][data-chosen]")).not_to_be_empty()
+    page.locator("#id_category").select_option(index=1)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/signaler/details/**")
+    expect(page.locator("main")).to_contain_text(building.split(" ", 1)[1])
+    assert not page.js_errors

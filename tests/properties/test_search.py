@@ -73,3 +73,19 @@ def test_an_address_with_its_unit_first_finds_that_unit(client):
     for address in units:
         results = _search(client, address.label)
         assert address.property_id in [r["property_id"] for r in results], address.label
+
+
+def test_answers_with_the_same_label_are_told_apart(client):
+    """Two answers "92 Boulevard Cardinal-Léger" (two matricules) each say what they are."""
+    from collections import Counter
+
+    unit = CivicAddress.objects.exclude(unit="").exclude(property__address_point=None).first()
+    building = unit.label.removeprefix(f"{unit.unit}-")
+    answers = client.get("/api/properties/search/", {"q": building}).json()
+    twins = [a for a in answers
+             if Counter(b["label"] for b in answers)[a["label"]] > 1]
+    assert twins, answers
+    assert len({a["detail"] for a in twins}) == len(twins)
+    for answer in twins:
+        assert answer["matricule"] in answer["detail"]
+    assert all(a["detail"] == "" for a in answers if a not in twins)

@@ -2,6 +2,7 @@
 // and places a marker. The address field below does the same without the map.
 /* global L */
 import { createMap, readConfig } from "/static/map_ui/basemap.js";
+import { attachSuggestions } from "/static/map_ui/suggestions.js";
 
 const config = readConfig();
 const form = document.querySelector("[data-report-form]");
@@ -31,13 +32,13 @@ async function describe(latlng, text) {
   }
 }
 
-function choose(latlng, text) {
+function choose(latlng, text, describeIt = true) {
   lon.value = latlng.lng.toFixed(7);
   lat.value = latlng.lat.toFixed(7);
   if (marker) marker.setLatLng(latlng);
   else marker = L.marker(latlng, { keyboard: false }).addTo(map);
   status.textContent = text;
-  describe(latlng, text);
+  if (describeIt) describe(latlng, text);
 }
 
 if (lon.value && lat.value) {
@@ -60,4 +61,26 @@ form.querySelector("[data-locate]")?.addEventListener("click", () => {
     () => { status.textContent = messages.noLocation; },
     { enableHighAccuracy: true, timeout: 10000 },
   );
+});
+
+// The address field: suggestions as you type; one chosen places the marker like a click.
+// Typing again forgets the place chosen before: the address typed is what counts then.
+const address = form.querySelector("input[name=address]");
+address.addEventListener("input", () => {
+  lon.value = "";
+  lat.value = "";
+  if (marker) { marker.remove(); marker = null; }
+  status.textContent = "";
+});
+attachSuggestions({
+  input: address,
+  list: document.getElementById("report-address-suggestions"),
+  url: messages.searchUrl,
+  choose: (item) => {
+    address.value = item.label;
+    if (item.lat == null || item.lon == null) return; // the server looks the address up
+    const latlng = L.latLng(item.lat, item.lon);
+    choose(latlng, messages.chosenAt.replace("{place}", item.label), false);
+    map.setView(latlng, 18);
+  },
 });
