@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from geo.models import Territory
 
@@ -61,6 +62,31 @@ def base_layer() -> tuple[str, str]:
 _UNREAD = object()
 
 
+def map_labels() -> dict:
+    """The map libraries' words in the active language (map_ui/static/map_ui/map-words.js)."""
+    return {
+        "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "layers": _("Layers"),
+        "draw": {
+            "cancel": _("Cancel"), "cancelTitle": _("Cancel drawing"),
+            "finish": _("Finish"), "finishTitle": _("Finish drawing"),
+            "undo": _("Delete last point"), "undoTitle": _("Delete last point drawn"),
+            "polygon": _("Draw an area"), "polyline": _("Draw a line"),
+            "rectangle": _("Draw a rectangle"), "circle": _("Draw a circle"),
+            "marker": _("Place a point"),
+            "shapeStart": _("Click to start drawing the area."),
+            "shapeContinue": _("Click to continue drawing the area."),
+            "shapeEnd": _("Click the first point to close the area."),
+            "lineStart": _("Click to start drawing the line."),
+            "lineContinue": _("Click to continue drawing the line."),
+            "lineEnd": _("Click the last point to finish the line."),
+            "lineError": _("The line cannot cross itself."),
+            "rectangleStart": _("Click and drag to draw a rectangle."),
+            "release": _("Release the mouse to finish drawing."),
+            "markerStart": _("Click the map to place the point."),
+        },
+    }
+
+
 def map_base(territory_key_value=_UNREAD) -> dict:
     """The configuration every map page shares. `territory_key_value`: territory_key() when the
     caller read it already (in its own query, TERRITORY_KEY_SQL), else read here."""
@@ -73,4 +99,5 @@ def map_base(territory_key_value=_UNREAD) -> dict:
         "territory": territory_outline(key),
         "tileUrl": tile_url,
         "attribution": attribution or settings.GUICHET_TILE_ATTRIBUTION,
+        "labels": map_labels(),
     }

@@ -1,6 +1,7 @@
 // A Leaflet map that works with no internet: the town's own outline and streets from our API;
 // an online tile layer only when the setting GUICHET_TILE_URL provides one.
 /* global L */
+import { addZoom, localizeDraw } from "/static/map_ui/map-words.js";
 
 export function readConfig() {
   return JSON.parse(document.getElementById("map-config").textContent);
@@ -13,7 +14,9 @@ export async function getJSON(url) {
 }
 
 export function createMap(element, config) {
-  const map = L.map(element, { zoomSnap: 0.5, keyboard: true });
+  const map = L.map(element, { zoomSnap: 0.5, keyboard: true, zoomControl: false });
+  addZoom(map, config.labels);
+  localizeDraw(config.labels);
   map.attributionControl.setPrefix("Leaflet");
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);

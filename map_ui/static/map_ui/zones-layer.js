@@ -1,6 +1,7 @@
 // Collection zones on the property map: one switchable layer per stream, in the stream's
 // colour, the property's own zone drawn stronger. The page lists the same zones as text.
 /* global L */
+import { nameLayersControl } from "/static/map_ui/map-words.js";
 
 // Leaflet's layers control writes each overlay's name as HTML: the stream's name (data) is
 // given to it as text escaped by the DOM's own serializer, so it shows as text.
@@ -40,6 +41,8 @@ document.addEventListener("map:init", async (event) => {
     overlays[asHTMLText(label)] = layer;
     if (first) { layer.addTo(map).bringToBack(); first = false; }
   }
-  if (Object.keys(overlays).length) L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+  if (Object.keys(overlays).length) {
+    nameLayersControl(L.control.layers(null, overlays, { collapsed: true }).addTo(map), config.labels);
+  }
   event.target.dataset.zonesDrawn = String(data.features.length);
 });

@@ -32,7 +32,6 @@ if (drawn.getLayers().length) map.fitBounds(drawn.getBounds());
 else if (config.points.length) map.fitBounds(markers.getBounds(), { maxZoom: 17, padding: [20, 20] });
 
 if (L.Control.Draw) {
-  L.drawLocal.draw.toolbar.buttons.polygon = element.dataset.drawTitle;
   map.addControl(new L.Control.Draw({
     draw: { polygon: { allowIntersection: false, showArea: false }, polyline: false, rectangle: true,
             circle: false, marker: false, circlemarker: false },
