@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens.selectors import owner_link_or_404
-from core.access_log import log_access
+from core.access_log import citizen_log, describe_records, log_access
 from core.models import AccessLog
 from core.personal_data import export as export_personal_data
 from taxes.selectors import property_accounts
@@ -32,9 +32,12 @@ def dashboard(request):
 
 @login_required
 def access_log(request):
-    entries = AccessLog.objects.filter(subject=request.user).select_related("actor")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "portal/access_log.html", {"page": page})
+    """One line per access, in plain words ("Your link to 12 Rue X"), never the stored keys."""
+    page = Paginator(citizen_log(request.user), 50).get_page(request.GET.get("page"))
+    words = describe_records((row["record"] for row in page), request.user)
+    entries = [{**row, "what": words[row["record"]],
+                "action_label": AccessLog.Action(row["action"]).label} for row in page]
+    return render(request, "portal/access_log.html", {"page": page, "entries": entries})
 
 
 @login_required
