@@ -3,7 +3,6 @@ a verified property, the personal-data export and the account's deletion (Law 25
 import json
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -73,9 +72,21 @@ def delete(request):
         user = request.user
         logout(request)
         delete_account(user=user)
-        messages.success(request, _("Your account and your personal data were deleted."))
-        return redirect("portal:home")
+        # The new, anonymous session carries the news to the confirmation page.
+        request.session[DELETED_FLAG] = True
+        return redirect("portal:deleted")
     return render(request, "portal/delete.html", {"form": form})
+
+
+DELETED_FLAG = "portal:account_deleted"
+
+
+def deleted(request):
+    """What the citizen sees once their account is gone: that it is, and what the city kept.
+    Only right after a deletion, in that browser; anyone else is sent to the home page."""
+    if not request.session.pop(DELETED_FLAG, False):
+        return redirect("portal:home")
+    return render(request, "portal/deleted.html")
 
 
 @login_required
