@@ -5,8 +5,13 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
@@ -19,6 +24,7 @@ from geo.pagination import GeoPagination
 from geo.serializers import NearbyPlaceSerializer, nearby_features
 
 from .models import Property, RollEntry, UseCode
+from .place_names import describe, label
 from .selectors import MAX_QUERY_LENGTH, find_properties, nearby_rows
 from .serializers import AddressMatchSerializer, PropertySerializer
 
@@ -33,6 +39,28 @@ def _float_param(request, name):
         return float(raw)
     except ValueError:
         raise ParseError(_("The parameter %(p)s must be a number.") % {"p": name}) from None
+
+
+def _point_in_territory(request) -> Point:
+    """The lon/lat parameters as a point in the territory, in the storage CRS; 400 or 404
+    otherwise."""
+    lon, lat = _float_param(request, "lon"), _float_param(request, "lat")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ParseError(_("lon/lat are outside the valid range."))
+    point = Point(lon, lat, srid=4326)
+    try:
+        transformed(point, settings.GUICHET_SRID)  # once, here, not in every predicate
+    except OutsideProjection:  # far away: the storage CRS cannot hold it
+        raise NotFound(_("This point is outside the territory of the municipality.")) from None
+    if not Territory.objects.covering(point).exists() and Territory.objects.exists():
+        raise NotFound(_("This point is outside the territory of the municipality."))
+    return point
+
+
+LONLAT = [OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180},
+                           required=True),
+          OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90},
+                           required=True)]
 
 
 class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -101,28 +129,32 @@ class PropertyViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(AddressMatchSerializer(find_properties(q), many=True).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180},
-                                     required=True),
-                    OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90},
-                                     required=True)],
+        parameters=LONLAT,
         responses={200: PropertySerializer, 404: OpenApiResponse(
             description="No property at this point, or the point is outside the territory.")},
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def at(self, request):
         """The property under a point (a map click), in WGS 84 longitude/latitude."""
-        lon, lat = _float_param(request, "lon"), _float_param(request, "lat")
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ParseError(_("lon/lat are outside the valid range."))
-        point = Point(lon, lat, srid=4326)
-        try:
-            transformed(point, settings.GUICHET_SRID)  # once, here, not in every predicate
-        except OutsideProjection:  # far away: the storage CRS cannot hold it
-            raise NotFound(_("This point is outside the territory of the municipality.")
-                           ) from None
-        if not Territory.objects.covering(point).exists() and Territory.objects.exists():
-            raise NotFound(_("This point is outside the territory of the municipality."))
+        point = _point_in_territory(request)
         hit = Property.objects.at_point(point)
         if hit is None:
             raise NotFound(_("No property at this point."))
         return Response(self.get_serializer(self.get_queryset().get(pk=hit.pk)).data)
+
+    @extend_schema(
+        parameters=LONLAT,
+        responses={200: inline_serializer("PlaceInWords", {
+            "label_fr": serializers.CharField(help_text="In French; empty when nothing is near."),
+            "label_en": serializers.CharField(help_text="In English; empty when nothing is near."),
+            "place": serializers.DictField(help_text="kind (near, between, corner, "
+                                           "street_near, street) and names, language-neutral.")}),
+            404: OpenApiResponse(description="The point is outside the territory.")},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def place(self, request):
+        """A point in words (a report's place chosen on the map): near the nearest civic
+        address within 30 m, else on the nearest street between the streets that cross it."""
+        place = describe(_point_in_territory(request))  # in the storage CRS
+        return Response({"label_fr": label(place, "fr"), "label_en": label(place, "en"),
+                         "place": place})

@@ -205,3 +205,36 @@ class IntakeForm(forms.Form):
             raise forms.ValidationError(_("Give the address of the problem, or click the map."),
                                         code="no_location")
         return data
+
+
+class UpdateForm(forms.Form):
+    """A citizen's update to a request they reported or follow (services.add_update)."""
+
+    text = forms.CharField(
+        label=_("Your update"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What changed, what you see now. Shown on the request's public page, "
+                    "never with your name."))
+    still_there = forms.BooleanField(
+        label=_("The problem is still there: reopen the request"), required=False)
+    photos = PhotosField(
+        label=_("Photos (optional)"), required=False,
+        help_text=_("Up to 3 photos, JPEG, PNG or WebP, 10 MB each. Their location data is "
+                    "removed; they are shown to the public only after review."))
+
+    def __init__(self, *args, reopenable: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not reopenable:
+            del self.fields["still_there"]
+
+    def clean_photos(self):
+        photos = self.cleaned_data["photos"]
+        if len(photos) > MAX_PHOTOS:
+            raise forms.ValidationError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS})
+        return photos
+
+
+class FollowByEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail"),
+        help_text=_("We send you a link to confirm; then news of this request, and a link to "
+                    "stop in every message. It is never shown to the public."))

@@ -9,6 +9,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +161,10 @@ class ServiceRequest(models.Model):
                                    verbose_name=_("department"))
     location = models.PointField(_("location"), srid=SRID)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # A place chosen on the map in words (properties.place_names.describe: "near 140 Chemin
+    # Duhamel", a street between two others), language-neutral; `address` then holds it in
+    # French, the city's working language (exports, search, Open311). {} for an address typed.
+    place = models.JSONField(_("place in words"), default=dict, blank=True)
     # Where the public sees it when its category says "at the street": the middle of the
     # stretch of the nearest street and that street's name (geo.selectors.street_stretch),
     # kept for every request so that a category may change its privacy level.
@@ -212,22 +218,49 @@ class ServiceRequest(models.Model):
     def is_open(self):
         return self.status in self.OPEN
 
+    def place_label(self) -> str:
+        """Where it is, in the reader's language: the place in words when chosen on the map,
+        else the address given."""
+        from properties.place_names import label
+
+        return label(self.place) if self.place else self.address
+
+    def shown_place_label(self) -> str:
+        """place_label for the public: the street's name alone for a category shown "at the
+        street" (public_queryset's shown_address)."""
+        if self.category.privacy == Category.Privacy.STREET:
+            return self.street_name
+        return self.place_label()
+
 
 CLERK_CHANNELS = (ServiceRequest.Channel.PHONE, ServiceRequest.Channel.COUNTER,
                   ServiceRequest.Channel.EMAIL)
 
 
 class Follower(models.Model):
-    """A citizen who has the same problem ("this is my problem too") and hears of its changes."""
+    """Someone who has the same problem ("this is my problem too") and hears of its changes:
+    a citizen with an account, or an e-mail address without one, counted once its owner
+    followed the link sent to it (`confirmed_at`); `token` is in that link and in the
+    one-click "stop following" link of every message."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
                                 related_name="followers")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followed_requests")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followed_requests",
+                             null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(max_length=5, blank=True)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     since = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "user"],
-                                               name="one_follow_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "user"], name="one_follow_per_user"),
+            models.UniqueConstraint(Lower("email"), "request", name="one_follow_per_email",
+                                    condition=~Q(email="")),
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(email=""),
+                                   name="follower_has_account_or_email"),
+        ]
 
 
 class Event(models.Model):
@@ -241,6 +274,10 @@ class Event(models.Model):
         ASSIGNED = "assigned", _("assigned")
         EXPECTED = "expected", _("expected date")
         MERGED = "merged", _("duplicate merged")
+        # From the citizen who reported or follows it: news ("it got bigger"), or "still
+        # there" on a request marked fixed, which reopens it.
+        UPDATE = "update", _("update from a citizen")
+        REOPENED = "reopened", _("reopened: still there")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
@@ -273,6 +310,9 @@ class Photo(models.Model):
     """A re-encoded photo (no EXIF) and its thumbnail. Public only once staff approved it."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="photos")
+    # The citizen's update it came with (None: with the report itself).
+    event = models.ForeignKey("Event", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="photos")
     image = models.FileField(max_length=200)
     thumbnail = models.FileField(max_length=200)
     width = models.PositiveIntegerField(default=0)

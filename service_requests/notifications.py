@@ -16,15 +16,15 @@ from django_tasks import task
 
 from core import reminders
 
-from .models import Event, ServiceRequest
+from .models import Event, Follower, ServiceRequest
 
 
 def _absolute(path: str) -> str:
     return settings.GUICHET_SITE_URL + path
 
 
-def _send(template: str, context: dict, recipients: list[str]):
-    with translation.override(settings.LANGUAGE_CODE):
+def _send(template: str, context: dict, recipients: list[str], language: str = ""):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"service_requests/email/{template}_subject.txt",
                                             context).split())
         body = render_to_string(f"service_requests/email/{template}.txt", context)
@@ -41,15 +41,31 @@ def send_confirmation(request_id: int):
     _send("confirm", {"request": request, "link": link}, [request.contact_email])
 
 
+@task()
+def send_follow_confirmation(follower_id: int):
+    """The link that makes an e-mail address (without an account) a follower."""
+    follower = (Follower.objects.select_related("request__category")
+                .filter(pk=follower_id, user=None, confirmed_at=None).first())
+    if follower is None:
+        return
+    context = {"request": follower.request,
+               "link": _absolute(reverse("service_requests:follow_confirm",
+                                         args=[follower.token])),
+               "stop": _absolute(reverse("service_requests:follow_stop",
+                                         args=[follower.token]))}
+    _send("follow_confirm", context, [follower.email], follower.language)
+
+
 def people(request, exclude_user_id=None) -> list[tuple[object, str]]:
     """(account or None, e-mail address) of the reporter (account, or confirmed e-mail) and
-    the followers, once each."""
+    the followers with an account, once each. (The followers by e-mail alone are written to
+    by send_update, each with their own "stop following" link.)"""
     found = []
     if request.reporter_id and request.reporter_id != exclude_user_id:
         found.append((request.reporter, request.reporter.email))
     elif not request.reporter_id and request.confirmed and request.contact_email:
         found.append((None, request.contact_email))
-    for follower in request.followers.select_related("user"):
+    for follower in request.followers.filter(user__isnull=False).select_related("user"):
         if follower.user_id != exclude_user_id:
             found.append((follower.user, follower.user.email))
     seen = set()
@@ -68,10 +84,15 @@ def send_update(event_id: int):
     to = people(event.request, exclude_user_id=event.actor_id)
     reached = reminders.send_now(REQUEST_UPDATED, update_dues(event, to))
     others = [address for index, (_user, address) in enumerate(to) if index not in reached]
-    if not others:
-        return
     request = event.request
     context = {"request": request, "event": event,
                "link": _absolute(reverse("service_requests:public_detail", args=[request.pk])),
                "mine": _absolute(reverse("service_requests:mine"))}
-    _send("update", context, others)
+    if others:
+        _send("update", context, others)
+    taken = {address.lower() for _user, address in to}
+    for follower in request.followers.filter(user=None).exclude(confirmed_at=None):
+        if follower.email.lower() not in taken:
+            stop = _absolute(reverse("service_requests:follow_stop", args=[follower.token]))
+            _send("update", {**context, "mine": "", "stop": stop}, [follower.email],
+                  follower.language)

@@ -8,6 +8,7 @@ from django.db.models import Case, CharField, DateField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThan
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import json_value
 
@@ -17,6 +18,23 @@ DUPLICATE_RADIUS_M = 50
 
 
 _AT_STREET = Q(category__privacy=Category.Privacy.STREET)
+
+_S = ServiceRequest.Status
+# Where a request stands, as the public map draws it: (key, label, symbol, statuses). A colour
+# and a symbol each (core/static/core/guichet.css, .report-marker--<key>), and the map's legend.
+STATUS_GROUPS = [
+    ("new", _("New"), "!", [_S.SUBMITTED]),
+    ("under_way", _("Under way"), "…", [_S.ACKNOWLEDGED, _S.IN_PROGRESS, _S.PLANNED]),
+    ("fixed", _("Fixed"), "✓", [_S.RESOLVED]),
+    ("closed", _("Closed without a fix"), "×", [_S.CLOSED_NOT_FIXED, _S.DUPLICATE, _S.NOT_CITY]),
+]
+
+
+def status_groups() -> list[dict]:
+    """STATUS_GROUPS for a page: the legend, and the map's status -> group."""
+    return [{"key": key, "label": str(label), "symbol": symbol,
+             "statuses": [str(s) for s in statuses]}
+            for key, label, symbol, statuses in STATUS_GROUPS]
 
 
 def public_queryset():

@@ -3,8 +3,9 @@ and leaves an Event in its history. Web forms, the clerks' pages and Open311 all
 request is the same whatever its channel."""
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -14,6 +15,8 @@ from geo.geometry import OutsideProjection, transformed
 from geo.models import Territory
 from geo.selectors import street_stretch
 from properties.models import Property
+from properties.place_names import describe as describe_place
+from properties.place_names import label as place_label
 
 from .models import Event, Follower, Photo, ServiceRequest
 from .questions import clean_answers
@@ -25,8 +28,6 @@ Status = ServiceRequest.Status
 def point_from_lonlat(lon, lat) -> Point:
     """A WGS 84 longitude/latitude as a point in the storage CRS; a clear error when the numbers
     are not coordinates or fall outside the municipality."""
-    from django.conf import settings
-
     try:
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError):
@@ -91,10 +92,14 @@ def submit_request(*, category, point, description, answers=None, user=None, cha
         public = clerk is None
     public = public and category.privacy != category.Privacy.PRIVATE
     street_location, street_name = street_stretch(point)
+    address, place = address.strip(), {}
+    if not address:  # chosen on the map: described by the nearest address or street
+        place = describe_place(point)
+        address = place_label(place, settings.LANGUAGE_CODE)
     request = ServiceRequest.objects.create(
         category=category, department_id=category.department_id, location=point,
         street_location=street_location, street_name=street_name,
-        address=address[:300], property=Property.objects.at_point(point),
+        address=address[:300], place=place, property=Property.objects.at_point(point),
         description=description, answers=cleaned, channel=channel, reporter=user,
         contact_name=contact_name, contact_email=contact_email or (user.email if user else ""),
         contact_phone=contact_phone, confirmed=confirmed, api_client=api_client,
@@ -110,12 +115,13 @@ def submit_request(*, category, point, description, answers=None, user=None, cha
     return request
 
 
-def attach_photo(*, request, processed) -> Photo:
+def attach_photo(*, request, processed, event=None) -> Photo:
     from .photos import save_photo
 
     image_name, thumb_name = save_photo(processed)
-    return Photo.objects.create(request=request, image=image_name, thumbnail=thumb_name,
-                                width=processed.width, height=processed.height)
+    return Photo.objects.create(request=request, event=event, image=image_name,
+                                thumbnail=thumb_name, width=processed.width,
+                                height=processed.height)
 
 
 @transaction.atomic
@@ -135,8 +141,91 @@ def follow(*, request, user) -> bool:
     reported or followed it."""
     if request.reporter_id == user.pk:
         return False
-    _, created = Follower.objects.get_or_create(request=request, user=user)
+    _, created = Follower.objects.get_or_create(request=request, user=user,
+                                                defaults={"confirmed_at": timezone.now()})
     return created
+
+
+@transaction.atomic
+def follow_by_email(*, request, email: str, language: str) -> Follower:
+    """Following without an account: a follower waiting for the link sent to `email`
+    (notifications.send_follow_confirmation, once the transaction commits). Following again
+    before confirming sends the link again; an address already confirmed is left as it is."""
+    email = (email or "").strip()
+    follower, _ = Follower.objects.get_or_create(
+        request=request, email__iexact=email, user=None,
+        defaults={"email": email, "language": language})
+    if follower.confirmed_at is None:
+        from .notifications import send_follow_confirmation
+
+        transaction.on_commit(lambda: send_follow_confirmation.enqueue(follower.pk))
+    return follower
+
+
+@transaction.atomic
+def confirm_follow(*, token) -> Follower | None:
+    follower = (Follower.objects.select_for_update().select_related("request")
+                .filter(token=token, user=None).first())
+    if follower is not None and follower.confirmed_at is None:
+        follower.confirmed_at = timezone.now()
+        follower.save(update_fields=["confirmed_at"])
+    return follower
+
+
+def stop_following(*, token) -> int:
+    """The one-click "stop following" of an e-mail follower's messages: nothing kept."""
+    return Follower.objects.filter(token=token, user=None).delete()[0]
+
+
+REOPEN_DAYS = 30  # "still there" reopens a request marked fixed this recently
+MAX_UPDATE = 2000
+
+
+def takes_part(request, user) -> bool:
+    """Whether `user` may add an update: they reported it or follow it with their account."""
+    return user.is_authenticated and (
+        request.reporter_id == user.pk or request.followers.filter(user=user).exists())
+
+
+def may_reopen(request) -> bool:
+    """A request marked fixed in the last REOPEN_DAYS days may be said "still there"."""
+    return (request.status == Status.RESOLVED and request.closed_at is not None
+            and request.closed_at >= timezone.now() - dt.timedelta(days=REOPEN_DAYS))
+
+
+@transaction.atomic
+def add_update(*, request, user, text, still_there=False, photos=()) -> Event:
+    """A citizen's update to a request they reported or follow: news while it is open, or
+    "still there" on one marked fixed in the last REOPEN_DAYS days, which reopens it (back to
+    "submitted", in the queue, with the citizen's words for the clerk). Public, like the
+    report; the others who follow it hear of it. `photos`: checked ProcessedPhoto objects,
+    waiting for a clerk's approval like the report's."""
+    request = _locked(request)
+    if not takes_part(request, user):
+        raise PermissionDenied
+    text = strip_tags(text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write a few words.")})
+    if len(text) > MAX_UPDATE:
+        raise ValidationError({"text": _("At most %(n)d characters.") % {"n": MAX_UPDATE}})
+    if still_there:
+        if not may_reopen(request):
+            raise ValidationError(_("Only a request marked fixed in the last %(days)d days can "
+                                    "be reopened. Report the problem again.")
+                                  % {"days": REOPEN_DAYS}, code="not_reopenable")
+        previous = request.status
+        request.status, request.closed_at = Status.SUBMITTED, None
+        request.save(update_fields=["status", "closed_at", "updated_at"])
+        event = _event(request, kind=Event.Kind.REOPENED, by=user, note=text,
+                       from_status=previous, to_status=Status.SUBMITTED)
+    else:
+        if not request.is_open():
+            raise ValidationError(_("This request is closed. If the problem is back, report "
+                                    "it again."), code="closed")
+        event = _event(request, kind=Event.Kind.UPDATE, by=user, note=text)
+    for processed in photos:
+        attach_photo(request=request, processed=processed, event=event)
+    return event
 
 
 def _locked(request) -> ServiceRequest:

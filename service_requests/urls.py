@@ -3,7 +3,7 @@
 "requests_staff"). Open311 is in open311/."""
 from django.urls import path
 
-from .views import account, photos, public, staff
+from .views import account, photos, public, staff, taking_part
 
 app_name = "service_requests"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("signalements/", public.public_list, name="public_list"),
     path("signalements/<int:pk>/", public.public_detail, name="public_detail"),
     path("signalements/<int:pk>/suivre/", public.follow, name="follow"),
+    path("signalements/<int:pk>/mise-a-jour/", taking_part.update, name="update"),
+    path("signalements/suivre/<uuid:token>/", taking_part.follow_confirm, name="follow_confirm"),
+    path("signalements/suivre/<uuid:token>/arreter/", taking_part.follow_stop,
+         name="follow_stop"),
     path("signalements/photos/<int:pk>/<str:size>/", photos.photo, name="photo"),
     path("mon-compte/demandes/", account.mine, name="mine"),
     path("mon-compte/demandes/<uuid:public_id>/", account.mine_detail, name="mine_detail"),

@@ -55,6 +55,8 @@ def expectations(owner_link, occupant_link, request):
         reverse("portal:tax_account", args=[owner_link.pk]): own,
         reverse("citizens:link_detail", args=[owner_link.pk]): own,
         reverse("service_requests:mine_detail", args=[request.public_id]): own,
+        # An update: whoever reported or follows it (issue 14), nobody else.
+        reverse("service_requests:update", args=[request.pk]): {**own, "follower": OK},
         # The occupant's own link is theirs; its tax page is not, unless the owner grants it.
         reverse("citizens:link_detail", args=[occupant_link.pk]):
             {**own, "owner": HIDDEN, "occupant": OK},

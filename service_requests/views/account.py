@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from core.access_log import log_access
 
-from .. import selectors
+from .. import selectors, services
 from ..models import ServiceRequest
 from ..questions import answer_labels
 from .public import location_map_config
@@ -24,7 +24,8 @@ def mine_detail(request, public_id):
         public_id=public_id, reporter=request.user)
     log_access(request, subject=request.user, action="view", record=f"request:{own.pk}")
     return render(request, "service_requests/mine_detail.html", {
-        "report": own, "events": own.events.filter(public=True).select_related(None),
+        "report": own, "reopenable": own.confirmed and services.may_reopen(own),
+        "events": own.events.filter(public=True).select_related(None),
         "answers": answer_labels(own.category, own.answers),
-        "photos": own.photos.all(), "where": own.address,
+        "photos": own.photos.all(), "where": own.place_label(),
         "map_config": location_map_config(own)})

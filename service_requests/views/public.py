@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,14 +24,17 @@ from core.counters import count
 from core.http import client_ip
 from geo.geometry import transformed
 from map_ui.config import map_base
+from properties.place_names import describe as describe_place
+from properties.place_names import label as place_label
 
 from .. import selectors, services
-from ..forms import DetailsForm, LocationForm
+from ..forms import DetailsForm, FollowByEmailForm, LocationForm
 from ..locating import locate
 from ..models import Category, ServiceRequest
 from ..photos import process_photo
 from ..questions import answer_labels
 from ..uploads import MaxSizeUploadHandler
+from . import taking_part
 
 
 def _report_map_config():
@@ -111,7 +115,8 @@ def _report_details(request):
         _count_failed_report(request)
     nearby = list(selectors.public_open_nearby(category=category, point=point)[:5])
     return render(request, "service_requests/report_details.html", {
-        "form": form, "category": category, "address": address, "nearby": nearby,
+        "form": form, "category": category, "nearby": nearby,
+        "address": address or place_label(describe_place(point)),
         "point": transformed(point, 4326, clone=True), "anonymous": anonymous,
         "next": request.get_full_path(),
         "login_url": reverse("account_login") + "?" + urlencode({"next": request.get_full_path()}),
@@ -174,8 +179,17 @@ def follow(request, pk):
     """"This is my problem too": needs an account (the citizen then hears of its progress)."""
     target = get_object_or_404(ServiceRequest, pk=pk, confirmed=True)
     if not request.user.is_authenticated:
-        return redirect_to_login(request.POST.get("next") or reverse(
-            "service_requests:public_detail", args=[pk]))
+        if "email" not in request.POST:
+            return redirect_to_login(request.POST.get("next") or reverse(
+                "service_requests:public_detail", args=[pk]))
+        # Without an account: a confirmed e-mail address (views/taking_part.py).
+        target = get_object_or_404(selectors.public_queryset(), pk=pk)
+        if not target.is_open():
+            raise Http404
+        form = taking_part.follow_by_email(request, target)
+        if form is None:
+            return redirect("service_requests:public_detail", pk)
+        return public_detail(request, pk, follow_form=form)
     if services.follow(request=target, user=request.user):
         messages.success(request, _("You now follow request #%(n)s: we will write to you when "
                                     "it moves.") % {"n": target.pk})
@@ -210,19 +224,26 @@ def public_list(request):
     form = filtered.form
     return render(request, "service_requests/public_list.html", {
         "filter": filtered, "page": page, "query": query.urlencode(),
+        "status_groups": selectors.status_groups(),
         "map_config": {**map_base(), "reportsUrl": reverse("report-list"),
+                       "statusGroups": selectors.status_groups(),
                        "filters": {"category": form["category"].value() or "",
                                    "status": form["status"].value() or []}}},
                   status=400 if form.errors else 200)
 
 
-def public_detail(request, pk):
+def public_detail(request, pk, follow_form=None):
     report = get_object_or_404(selectors.public_queryset().select_related("duplicate_of"), pk=pk)
+    anonymous = not request.user.is_authenticated
     return render(request, "service_requests/public_detail.html", {
+        "follow_form": follow_form or (FollowByEmailForm() if anonymous else None),
+        "takes_part": not anonymous and services.takes_part(report, request.user),
+        "reopenable": services.may_reopen(report),
         "report": report, "events": report.events.filter(public=True),
         "answers": answer_labels(report.category, report.answers),
         "photos": (report.photos.filter(approved=True)
                    if selectors.photos_are_public(report) else []),
-        "where": report.shown_address,
+        "where": report.shown_place_label(),
         "at_street": report.category.privacy == report.category.Privacy.STREET,
-        "map_config": location_map_config(report, report.shown_location)})
+        "map_config": location_map_config(report, report.shown_location)},
+        status=400 if follow_form is not None and follow_form.errors else 200)

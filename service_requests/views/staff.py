@@ -131,7 +131,7 @@ def detail(request, pk):
         "late": selectors.is_overdue(report),
         "events": report.events.select_related("actor"),
         "answers": answer_labels(report.category, report.answers),
-        "photos": report.photos.all(), "where": report.address,
+        "photos": report.photos.all(), "where": report.place_label(),
         "followers": report.followers.count(),
         "map_config": location_map_config(report),
         "duplicates": report.duplicates.all(),

@@ -120,7 +120,11 @@ def test_report_by_map_click_then_a_clerk_moves_it_and_the_citizen_hears(
     expect(the_map.locator(".leaflet-map-pane")).to_have_count(1)
     box = the_map.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    expect(page.locator("p[role=status][data-chosen]")).not_to_be_empty()
+    # The place in words as soon as it is chosen: the house's address, not coordinates.
+    first = prop.addresses.order_by("pk").first()
+    near = fr("near %(address)s") % {"address": first.label.removeprefix(f"{first.unit}-")
+                                     if first.unit else first.label}
+    expect(page.locator("p[role=status][data-chosen]")).to_contain_text(near)
     chosen = (float(page.locator("input[name=lon]").input_value()),
               float(page.locator("input[name=lat]").input_value()))
     assert abs(chosen[0] - lon) < 3e-5 and abs(chosen[1] - lat) < 3e-5  # a few metres at z18
@@ -141,6 +145,7 @@ def test_report_by_map_click_then_a_clerk_moves_it_and_the_citizen_hears(
 
     page.get_by_role("link", name=fr("My requests")).first.click()
     expect(page.get_by_test_id("my-requests")).to_contain_text(f"#{number}")
+    expect(page.get_by_test_id("my-requests")).to_contain_text(near)
     assert _serious(page) == []
 
     # 3. A clerk finds it in the queue and plans the repair, with a public note.
@@ -151,6 +156,7 @@ def test_report_by_map_click_then_a_clerk_moves_it_and_the_citizen_hears(
     desk.goto(site_url + "/personnel/demandes/")
     row = desk.locator(f"tr[data-request='{number}']")
     expect(row).to_be_visible()
+    expect(row).to_contain_text(near)
     expect(desk.locator("#queue-map .leaflet-interactive").first).to_be_attached()
     assert _serious(desk) == []
     row.get_by_role("link", name=f"#{number}").click()

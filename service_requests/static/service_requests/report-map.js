@@ -13,12 +13,31 @@ const lat = form.querySelector("input[name=lat]");
 const map = createMap(element, config);
 let marker = null;
 
+let asked = 0;
+
+// The place in words (the nearest address, or the street between two others), in the page's
+// language; the plain message stays when the server has no words or does not answer.
+async function describe(latlng, text) {
+  const ask = ++asked;
+  const url = `${messages.placeUrl}?lon=${latlng.lng.toFixed(7)}&lat=${latlng.lat.toFixed(7)}`;
+  try {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const words = await response.json();
+    const label = document.documentElement.lang === "en" ? words.label_en : words.label_fr;
+    if (label && ask === asked) status.textContent = messages.chosenAt.replace("{place}", label);
+  } catch {
+    status.textContent = text;
+  }
+}
+
 function choose(latlng, text) {
   lon.value = latlng.lng.toFixed(7);
   lat.value = latlng.lat.toFixed(7);
   if (marker) marker.setLatLng(latlng);
   else marker = L.marker(latlng, { keyboard: false }).addTo(map);
   status.textContent = text;
+  describe(latlng, text);
 }
 
 if (lon.value && lat.value) {

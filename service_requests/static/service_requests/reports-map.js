@@ -6,12 +6,22 @@ import { createMap, getJSON, readConfig } from "/static/map_ui/basemap.js";
 const config = readConfig();
 const element = document.getElementById("reports-map");
 const map = createMap(element, config);
+// Each status's group (new, under way, fixed, closed): a colour and a symbol, as the legend.
+const groups = new Map();
+for (const group of config.statusGroups) {
+  for (const status of group.statuses) groups.set(status, group);
+}
 const layer = L.geoJSON(null, {
-  pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
-    radius: 7, weight: 2, color: "#fff", fillOpacity: 0.9,
-    fillColor: ["resolved", "closed", "duplicate", "not_city"].includes(feature.properties.status)
-      ? "#64748b" : "#1d4ed8",
-  }),
+  pointToLayer: (feature, latlng) => {
+    const group = groups.get(feature.properties.status) ?? config.statusGroups[0];
+    const icon = L.divIcon({
+      className: "",
+      html: `<span class="report-marker report-marker--${group.key}" data-status-group="${group.key}">${group.symbol}</span>`,
+      iconSize: [22, 22],
+      iconAnchor: [11, 11],
+    });
+    return L.marker(latlng, { icon, title: `#${feature.id} ${feature.properties.status_label}` });
+  },
   onEachFeature: (feature, marker) => {
     const link = document.createElement("a");
     link.href = feature.properties.url;
