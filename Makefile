@@ -8,7 +8,7 @@ export PGPORT ?= 5544
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help system-deps system-deps-browser system-deps-bench venv db db-stop migrate static demo-data demo serve test bench lint messages clean
+.PHONY: help system-deps system-deps-browser system-deps-bench venv db db-stop migrate static demo-data demo serve test bench lint messages icons clean
 
 help:
 	@echo "make demo   install what is missing, start PostGIS, load Pincourt, serve http://$(HOST):$(PORT)"
@@ -71,6 +71,11 @@ bench: system-deps-bench venv db
 
 lint: venv
 	$(VENV)/bin/ruff check .
+
+# The app's PNG icons (core/static/core/icons/), drawn from icon.svg by Debian's Chromium; the
+# PNGs are committed: run this after changing the SVG.
+icons: system-deps-browser venv
+	$(PY) scripts/make_icons.py
 
 # New strings: extract them into locale/fr/LC_MESSAGES/django.po, translate the empty msgstr
 # there, compile (the .mo is committed, so a deployment needs no gettext).

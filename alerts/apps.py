@@ -17,7 +17,7 @@ class AlertsConfig(AppConfig):
         from core import personal_data
         from core import reminders as core_reminders
 
-        from . import current, reminders, selectors, services, vapid  # noqa: F401 (vapid: its check registers)
+        from . import access_log, current, reminders, selectors, services, vapid  # noqa: F401 (vapid: its check registers)
         from .models import Alert, Topic
 
         for model in (Alert, Topic):  # the pages' cached list of current alerts
@@ -32,3 +32,4 @@ class AlertsConfig(AppConfig):
         core_reminders.register_sender(reminders.queue_now)
         personal_data.register("alert_subscriptions", export=selectors.export_subscriber,
                                erase=services.erase_subscriber, order=60)
+        access_log.register()

@@ -9,7 +9,7 @@ class CitizensConfig(AppConfig):
     def ready(self):
         from core import personal_data
 
-        from . import reminders, selectors, services
+        from . import access_log, reminders, selectors, services
 
         personal_data.register("account", export=selectors.export_account, order=10)
         # The household cascades with the account.
@@ -17,3 +17,4 @@ class CitizensConfig(AppConfig):
         personal_data.register("property_links", export=selectors.export_property_links,
                                erase=services.erase_links, order=30)
         reminders.register()
+        access_log.register()

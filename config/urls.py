@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("", include("alerts.urls")),  # alertes/..., mon-compte/alertes/...
     path("mon-compte/", include("citizens.urls")),
     path("", include("portal.urls")),  # home, property page, the citizen's dashboard
+    path("", include("core.urls")),  # the app's manifest and offline page
     prefix_default_language=False,
 )
 # Report photos are not served from MEDIA_URL: service_requests.views.photos checks who asks.

@@ -12,6 +12,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         from core import personal_data
 
+        from . import access_log
         from .selectors import export_tax_balances
 
         personal_data.register("tax_balances", export=export_tax_balances, order=35)
+        access_log.register()

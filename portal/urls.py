@@ -13,5 +13,6 @@ urlpatterns = [
     path("mon-compte/journal/", account.access_log, name="access_log"),
     path("mon-compte/exporter/", account.export, name="export"),
     path("mon-compte/supprimer/", account.delete, name="delete"),
+    path("compte-supprime/", account.deleted, name="deleted"),
     path("mon-compte/taxes/<uuid:link_id>/", account.tax_account, name="tax_account"),
 ]

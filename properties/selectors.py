@@ -223,3 +223,13 @@ def _address_match(label, point):
     return {"kind": MATCH_ADDRESS, "property_id": None, "label": label, "detail": "",
             "matricule": None,
             "url": None, "lon": round(point[0], 6), "lat": round(point[1], 6)}
+
+
+def address_labels(property_ids) -> dict[int, str]:
+    """{property id: its first civic address, else its matricule}, in one read."""
+    ids = set(property_ids)
+    labels = dict(Property.objects.filter(pk__in=ids).values_list("pk", "matricule"))
+    for pk, label in (CivicAddress.objects.filter(property_id__in=ids).order_by("-pk")
+                      .values_list("property_id", "label")):
+        labels[pk] = label  # the lowest pk last: the property's first address
+    return labels

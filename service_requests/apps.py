@@ -10,8 +10,9 @@ class ServiceRequestsConfig(AppConfig):
     def ready(self):
         from core import personal_data
 
-        from . import reminders, selectors, services
+        from . import access_log, reminders, selectors, services
 
         personal_data.register("requests", export=selectors.export_requests,
                                erase=services.erase_reporter_contact, order=40)
         reminders.register()
+        access_log.register()

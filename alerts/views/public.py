@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.counters import count
 from core.http import client_ip
+from core.web_app import offline_precache
 from map_ui.config import map_base
 from properties.models import Property
 from properties.selectors import find_properties
@@ -65,14 +66,20 @@ def detail(request, pk):
 
 @require_safe
 def service_worker(request):
-    """/sw.js: the worker that shows the notifications (alerts/static/alerts/sw.js), served at
-    the site's root so that its scope is the whole site; not cached, so a new version reaches
-    the browsers at their next visit."""
-    response = HttpResponse(SERVICE_WORKER.read_bytes(),
-                            content_type="application/javascript; charset=utf-8")
+    """/sw.js: the site's worker (alerts/static/alerts/sw.js), which shows the notifications
+    and the offline page (core.web_app: what to keep, given to it here), served at the site's
+    root so that its scope is the whole site; not cached, so a new version reaches the
+    browsers at their next visit."""
+    response = HttpResponse(_worker_code(), content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def _worker_code() -> bytes:
+    config = f"self.GUICHET_OFFLINE = {json.dumps(offline_precache())};\n"
+    code = SERVICE_WORKER.read_text(encoding="utf-8")
+    return code.replace('"use strict";\n', '"use strict";\n' + config, 1).encode()
 
 
 def cap_message(request, pk):

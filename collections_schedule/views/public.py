@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from properties.models import Property
 
+from ..calendar_marks import stream_marks
 from ..ical import property_calendar
 from ..schedule import collection_dates
 
@@ -33,15 +34,20 @@ def property_ical(request, pk):
 
 
 def property_year(request, pk, year):
-    """The year on one printable page: twelve month grids, a mark per collection."""
+    """The year on one printable page: twelve month grids, a mark per collection: the stream's
+    colour and its own letters (calendar_marks), explained by the legend."""
     if not 2000 <= year <= 2100:
         raise Http404
     prop = _property(pk)
     schedules = collection_dates(prop, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    streams = list({s.stream.pk: s.stream for s in schedules}.values())
+    mark_of = dict(zip([s.pk for s in streams], stream_marks([s.name for s in streams]),
+                       strict=True))
+    legend = [(s, mark_of[s.stream.pk]) for s in schedules]
     by_day: dict[dt.date, list] = {}
     for s in schedules:
         for occ in s.dates:
-            by_day.setdefault(occ.date, []).append((s.stream, occ))
+            by_day.setdefault(occ.date, []).append((s.stream, occ, mark_of[s.stream.pk]))
     months = []
     cal = calendar.Calendar(firstweekday=6)  # weeks start on Sunday, as on Quebec calendars
     for month in range(1, 13):
@@ -51,5 +57,5 @@ def property_year(request, pk, year):
     weekdays = [dt.date(2023, 1, 1) + dt.timedelta(days=i) for i in range(7)]  # Sun..Sat
     return render(request, "collections_schedule/year.html", {
         "property": prop, "address": prop.addresses.first(), "year": year, "months": months,
-        "weekdays": weekdays, "schedules": schedules,
+        "weekdays": weekdays, "legend": legend,
     })

@@ -3,7 +3,6 @@ a verified property, the personal-data export and the account's deletion (Law 25
 import json
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens.selectors import owner_link_or_404
-from core.access_log import log_access
+from core.access_log import citizen_log, describe_records, log_access
 from core.models import AccessLog
 from core.personal_data import export as export_personal_data
 from taxes.selectors import property_accounts
@@ -32,9 +31,12 @@ def dashboard(request):
 
 @login_required
 def access_log(request):
-    entries = AccessLog.objects.filter(subject=request.user).select_related("actor")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "portal/access_log.html", {"page": page})
+    """One line per access, in plain words ("Your link to 12 Rue X"), never the stored keys."""
+    page = Paginator(citizen_log(request.user), 50).get_page(request.GET.get("page"))
+    words = describe_records((row["record"] for row in page), request.user)
+    entries = [{**row, "what": words[row["record"]],
+                "action_label": AccessLog.Action(row["action"]).label} for row in page]
+    return render(request, "portal/access_log.html", {"page": page, "entries": entries})
 
 
 @login_required
@@ -70,9 +72,21 @@ def delete(request):
         user = request.user
         logout(request)
         delete_account(user=user)
-        messages.success(request, _("Your account and your personal data were deleted."))
-        return redirect("portal:home")
+        # The new, anonymous session carries the news to the confirmation page.
+        request.session[DELETED_FLAG] = True
+        return redirect("portal:deleted")
     return render(request, "portal/delete.html", {"form": form})
+
+
+DELETED_FLAG = "portal:account_deleted"
+
+
+def deleted(request):
+    """What the citizen sees once their account is gone: that it is, and what the city kept.
+    Only right after a deletion, in that browser; anyone else is sent to the home page."""
+    if not request.session.pop(DELETED_FLAG, False):
+        return redirect("portal:home")
+    return render(request, "portal/deleted.html")
 
 
 @login_required

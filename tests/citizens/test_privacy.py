@@ -5,6 +5,7 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 
 from citizens.models import HouseholdMember, PropertyLink
@@ -108,7 +109,7 @@ def test_views_are_logged_and_the_citizen_reads_their_log(client, alice, django_
     entries = AccessLog.objects.filter(subject=user)
     assert entries.filter(actor=user, action="view").exists()
     html = client.get(reverse("portal:access_log")).content.decode()
-    assert f"tax_account:{link.property_id}" in html
+    assert "Le compte de taxes du " in html and "tax_account:" not in html
 
 
 def test_export_holds_all_my_data(client, alice):
@@ -177,3 +178,28 @@ def test_deletion_keeps_requests_without_identity(client, alice):
     report.refresh_from_db()
     assert report.reporter is None and report.description == "Tag sur le mur"
     assert (report.contact_name, report.contact_email, report.contact_phone) == ("", "", "")
+
+
+def test_after_deletion_a_page_says_the_account_is_gone(client, alice):
+    user, _, _ = alice
+    client.force_login(user)
+    response = client.post(reverse("portal:delete"), {"password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("portal:deleted")
+    html = response.content.decode()
+    assert "Votre compte est supprimé" in html
+    assert "sans votre nom ni votre courriel" in html  # what the city kept
+    assert not response.wsgi_request.user.is_authenticated
+    # Once only, and never for someone who deleted nothing: the home page instead.
+    again = client.get(reverse("portal:deleted"))
+    assert again.status_code == 302 and again.url == reverse("portal:home")
+
+
+def test_the_confirmation_is_in_english_after_an_english_deletion(client, alice):
+    user, _, _ = alice
+    client.force_login(user)
+    with translation.override("en"):
+        delete, deleted = reverse("portal:delete"), reverse("portal:deleted")
+    assert delete.startswith("/en/")
+    response = client.post(delete, {"password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == deleted
+    assert "Your account is deleted" in response.content.decode()
