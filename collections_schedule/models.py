@@ -57,9 +57,11 @@ class ZoneSet(models.Model):
         DRAFT = "draft", _("draft")
         ACTIVE = "active", _("active")
 
-    stream = models.ForeignKey(Stream, on_delete=models.PROTECT, related_name="zone_sets")
+    stream = models.ForeignKey(Stream, on_delete=models.PROTECT, related_name="zone_sets",
+                               verbose_name=_("collection stream"))
     name = models.CharField(_("name"), max_length=200)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.DRAFT)
     effective_from = models.DateField(_("in force from"), null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -80,7 +82,8 @@ class ZoneSet(models.Model):
 
 
 class Zone(models.Model):
-    zone_set = models.ForeignKey(ZoneSet, on_delete=models.CASCADE, related_name="zones")
+    zone_set = models.ForeignKey(ZoneSet, on_delete=models.CASCADE, related_name="zones",
+                                 verbose_name=_("zone set"))
     code = models.CharField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200, blank=True)
     geom = models.MultiPolygonField(_("area"), srid=SRID)
@@ -127,8 +130,9 @@ class CollectionException(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         EXTRA = "extra", _("extra collection")
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind of change"), max_length=10, choices=Kind.choices)
     stream = models.ForeignKey(Stream, null=True, blank=True, on_delete=models.CASCADE,
+                               verbose_name=_("collection stream"),
                                related_name="exceptions", help_text=_("Empty: every stream."))
     zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="exceptions", help_text=_("Empty: every zone."))
@@ -175,7 +179,8 @@ class WateringRule(models.Model):
 
     name_fr = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
-    method = models.CharField(max_length=20, choices=WateringMethod.choices)
+    method = models.CharField(_("watering method"), max_length=20,
+                              choices=WateringMethod.choices)
     area = models.MultiPolygonField(srid=SRID, null=True, blank=True,
                                     help_text=_("Empty: the whole territory."))
     parity_matches_civic = models.BooleanField(

@@ -330,6 +330,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # French first, English too.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
+# Unambiguous dates in both languages (config/formats/: month in words, or ISO 8601).
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Montreal"
 USE_I18N = True

@@ -17,10 +17,10 @@ class AccessLog(models.Model):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    actor_is_staff = models.BooleanField(default=False)
+    actor_is_staff = models.BooleanField(_("by the staff"), default=False)
     subject = models.ForeignKey(User, null=True, on_delete=models.SET_NULL,
                                 related_name="access_log")
-    action = models.CharField(max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     record = models.CharField(_("record"), max_length=100)  # e.g. "tax_bill:<uuid>"
     path = models.CharField(max_length=300, blank=True)
 

@@ -3,6 +3,7 @@ sign-in count in the same counters (allauth's login_failed limit, per client add
 account, in the shared database cache), so a guesser cannot switch paths, forge addresses or
 spread over worker processes; and a token only for a confirmed e-mail address."""
 import json
+import re
 import os
 import subprocess
 import sys
@@ -223,3 +224,20 @@ def test_a_lock_left_by_a_failed_request_does_not_refuse_the_right_password(clie
     _sign_in(client, "cible@example.org")
     assert _signed_in(client)
     assert _token(client, "cible@example.org").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_lock_message_is_one_language_with_its_wait(client, make_citizen):
+    """DRF adds "Expected available in N seconds." in English to any language's message; the
+    API says the whole message, the wait included, in the reader's language."""
+    make_citizen("attente-fr@example.org")
+    for _ in range(5):
+        _token(client, "attente-fr@example.org", WRONG)
+    french = _token(client, "attente-fr@example.org", HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 429
+    detail = french.json()["detail"]
+    assert re.search(r"Réessayez dans \d+ secondes\.$", detail), detail
+    assert "Expected" not in detail
+    english = _token(client, "attente-fr@example.org", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert re.search(r"Expected available in \d+ seconds\.$", english["detail"])
+    assert french.headers["Retry-After"]
