@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from core.email import signature_context
+
 from .channels import SendError, sms
 from .messages import language_of
 from .models import Subscriber
@@ -24,8 +26,7 @@ def send_confirmation(subscriber_id: int, what: str) -> None:
     if subscriber is None:
         return
     with translation.override(language_of(subscriber)):
-        context = {"link": confirm_url(subscriber, what),
-                   "municipality": settings.GUICHET_MUNICIPALITY_NAME}
+        context = {**signature_context(), "link": confirm_url(subscriber, what)}
         if what == "email" and subscriber.email and not subscriber.confirmed_at:
             subject = " ".join(render_to_string("alerts/email/confirm_subject.txt",
                                                 context).split())

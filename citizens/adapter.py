@@ -5,18 +5,44 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.core.internal import ratelimit as allauth_ratelimit
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.email import signature_context
 from core.http import client_ip
 
 
+def _public(url: str) -> str:
+    """`url` (absolute, with the host the request came by) on the site's public address
+    (GUICHET_SITE_URL): a link in an e-mail must work from the citizen's inbox."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return settings.GUICHET_SITE_URL.rstrip("/") + path
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """allauth's messages name the town and the site's public address, like the site's
+        own (core/email.py; account/email/base_message.txt)."""
+        site = SimpleNamespace(name=f"Guichet {settings.GUICHET_MUNICIPALITY_NAME}",
+                               domain=urlsplit(settings.GUICHET_SITE_URL).netloc)
+        super().send_mail(template_prefix, email,
+                          {**signature_context(), "current_site": site, **context})
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return _public(super().get_email_confirmation_url(request, emailconfirmation))
+
+    def get_reset_password_from_key_url(self, key):
+        return _public(super().get_reset_password_from_key_url(key))
+
     def get_client_ip(self, request):
         """The address the login_failed counters are kept per: X-Forwarded-For only as far as
         our own proxies (GUICHET_TRUSTED_PROXIES) wrote it, like DRF's throttles."""

@@ -15,6 +15,7 @@ from django.utils import translation
 from django_tasks import task
 
 from core import reminders
+from core.email import signature_context
 
 from .models import Event, Follower, ServiceRequest
 
@@ -24,6 +25,7 @@ def _absolute(path: str) -> str:
 
 
 def _send(template: str, context: dict, recipients: list[str], language: str = ""):
+    context = {**signature_context(), **context}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"service_requests/email/{template}_subject.txt",
                                             context).split())
