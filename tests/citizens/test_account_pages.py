@@ -1,4 +1,5 @@
-"""One word per idea (issue 14, point 4): the French pages say "courriel", never "e-mail" or
+"""The account pages (issue 14, points 4 and 5): in the site's form style, and in French they say
+"courriel", never "e-mail" or
 "email" (allauth's own French says "e-mail": citizens/allauth_words.py puts its sentences in
 our catalogue), on the account pages and the citizen's own pages."""
 import re
@@ -29,3 +30,11 @@ def test_account_pages_say_courriel(client, make_citizen):
         assert response.status_code == 200, path
         found[path] = _english_word(_visible_text(response.content.decode()))
     assert {p: w for p, w in found.items() if w} == {}
+
+
+def test_account_pages_use_the_sites_forms_and_buttons(client):
+    for path in ["/compte/login/", "/compte/signup/", "/compte/password/reset/"]:
+        html = client.get(path).content.decode()
+        form = re.search(r"<form\b[^>]*>", html[html.index("<main"):]).group(0)
+        assert 'class="stacked' in form, (path, form)
+        assert re.search(r'<button[^>]*type="submit"[^>]*class="primary"', html), path
