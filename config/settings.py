@@ -205,6 +205,7 @@ INSTALLED_APPS = [
     "citizens",
     "service_requests",
     "alerts",
+    "leisure",
     "map_ui",
     "portal",
     "demo",

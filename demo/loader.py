@@ -35,6 +35,7 @@ STEPS = [
     ("demo access code", lambda: _demo_access_code()),
     ("request categories", lambda: _request_categories()),
     ("alert topics", lambda: _alert_topics()),
+    ("leisure", lambda: _leisure()),
 ]
 
 
@@ -84,6 +85,14 @@ def _alert_topics():
     return _Note(", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
+def _leisure():
+    """A generated winter season at the town's real places, through the leisure importer
+    (data/pincourt/make_leisure.py says how it was made). A second run changes nothing."""
+    from leisure.importers.catalogue import import_leisure
+
+    return import_leisure(DEMO_DIR / "leisure-winter-2027-generated.csv", commit=True)
+
+
 def _demo_access_code():
     from demo.access_code import set_demo_access_code
 
@@ -100,12 +109,14 @@ class _Note:
 
 def demo_loaded() -> bool:
     from collections_schedule.models import ZoneSet
+    from leisure.models import Season
 
     return (Territory.objects.filter(name="Pincourt").exists()
             and RollEntry.objects.filter(roll_year=2026).exists()
             and ZoneSet.objects.filter(status="active").exists()
             and AccessCode.objects.exists()
-            and Category.objects.exists())
+            and Category.objects.exists()
+            and Season.objects.exists())
 
 
 @transaction.atomic

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLES = ["properties_property", "properties_civicaddress", "properties_rollentry",
           "properties_parcel", "taxes_taxbill", "taxes_taxinstalment", "taxes_taxpayment",
           "geo_territory", "geo_place", "geo_street", "geo_addresspoint",
-          "collections_schedule_zoneset", "collections_schedule_zone"]
+          "collections_schedule_zoneset", "collections_schedule_zone", "leisure_season",
+          "leisure_activitycategory", "leisure_activity", "leisure_group", "leisure_timeslot"]
 MAX_RSS_MB = 250
 GB = 1 << 30
 
@@ -77,6 +78,13 @@ CASES = [
     ("import_zones", "places_mtm_without_crs.geojson", ZONES, ["--srid"]),
     ("import_zones", "places_ring_3_points.geojson", ZONES, ["entité 2", "4 points"]),
     ("import_zones", "zones_malformed.geojson", ZONES, ["lisible"]),
+    # import_leisure: each problem named with its line, its column and the fix
+    ("import_leisure", "leisure_unknown_place.csv", [], ["ligne 5, lieu", "import_places"]),
+    ("import_leisure", "leisure_overlapping_slots.csv", [], ["ligne 5", "chevauche"]),
+    ("import_leisure", "leisure_bad_rrule.csv", [], ["ligne 5, rrule", "BYDAY=LU,ME"]),
+    ("import_leisure", "leisure_ages_reversed.csv", [], ["ligne 5, age_min", "inversés"]),
+    ("import_leisure", "leisure_duplicate_group_code.csv", [], ["ligne 6, groupe", "KARATE-A"]),
+    ("import_leisure", "leisure_windows1252.csv", [], ["UTF-8", "CSV UTF-8"]),
 ]
 
 
@@ -187,6 +195,13 @@ HUGE = [
     ("import_territory", "territory.gpkg", ["--name", "Pincourt"], {"head": b""}, ["lisible"]),
     ("import_osm", "osm.geojson", [], {"head": b"\x00"}, ["lisible"]),
     ("import_zones", "zones.geojson", ZONES, {"head": b"{"}, ["lisible"]),
+    ("import_leisure", "leisure_zeros.csv", [], {"head": b""}, ["UTF-8"]),
+    ("import_leisure", "leisure_garbage.csv", [],
+     {"head": b"saison;saison_fr;saison_debut;saison_fin;inscription_residents;inscription_tous;"
+              b"inscription_fin;categorie;categorie_fr;activite;activite_fr;groupe;lieu;"
+              b"age_min;age_max;places;tarif_resident;tarif_non_resident;rrule;date_debut;"
+              b"date_fin;heure_debut;heure_fin\n", "fill": b"garbage;line;of;a;file\n"},
+     ["10000"]),
 ]
 
 

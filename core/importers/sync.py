@@ -9,6 +9,8 @@ rows already loaded (default 30 %) is refused unless --force: a truncated export
 layer or another town's file must not empty the table."""
 from dataclasses import dataclass, field
 
+from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
 from .report import ImportFailed, ImportReport
@@ -75,6 +77,24 @@ class Syncer:
                 _("No longer in the file, %(what)s: %(n)d (%(keys)s)%(done)s") % {
                     "what": self.label, "n": len(stale), "keys": shown,
                     "done": _(", removed") if commit else _(", to be removed with --commit")})
+            gone = self.queryset.filter(pk__in=[self.existing[k] for k in stale])
+            try:  # a dry run says it too: the rows other records still use (PROTECT)
+                Collector(using=gone.db).collect(gone)
+            except ProtectedError as exc:  # e.g. a place that leisure groups meet at
+                raise ImportFailed(_protected_message(self.label, exc)) from None
             if commit:
-                self.queryset.filter(pk__in=[self.existing[k] for k in stale]).delete()
+                gone.delete()
         return stale
+
+
+def _protected_message(label: str, exc: ProtectedError) -> str:
+    """Rows the file no longer holds that other records still use: which, and the fix."""
+    users: dict[str, list[str]] = {}
+    for obj in exc.protected_objects:
+        users.setdefault(str(obj._meta.verbose_name_plural), []).append(str(obj))
+    used_by = "; ".join(f"{kind}: " + ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+                        for kind, names in users.items())
+    return _("Some %(label)s that this file no longer holds are still used by other records "
+             "(%(used_by)s). Give those records another one first (in the admin), or import a "
+             "file that still holds them. Nothing was saved.") % {"label": label,
+                                                                  "used_by": used_by}

@@ -108,7 +108,7 @@ def test_an_element_twice_in_a_file_is_read_once_and_reported(tmp_path):
     assert Street.objects.get(source_id=ref).name == first["properties"]["name"]
 
 
-def test_private_pools_are_not_public_places(tmp_path):
+def test_private_pools_are_not_public_places(tmp_path, no_leisure_groups):
     pool = {"type": "Feature", "properties": {"@id": "way/1", "leisure": "swimming_pool",
                                               "access": "private"},
             "geometry": {"type": "Point", "coordinates": [-73.9862, 45.3807]}}

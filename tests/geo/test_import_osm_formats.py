@@ -26,7 +26,7 @@ PRIVATE = {"private", "no", "customers"}
 
 
 @pytest.fixture
-def helsinki(data_dir):
+def helsinki(data_dir, no_leisure_groups):
     return {"pbf": data_dir / "osm_helsinki_kaisaniemi.osm.pbf",
             "xml": data_dir / "osm_helsinki_kaisaniemi.osm",
             "overpass": data_dir / "osm_helsinki_kaisaniemi_overpass.json"}
