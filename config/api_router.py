@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from citizens.api import TokenView
 from collections_schedule.api import PropertyScheduleView, ZoneViewSet
 from geo.api import PlaceCategoryViewSet, PlaceViewSet, StreetViewSet
+from leisure.api import ActivityCategoryViewSet, GroupViewSet, SeasonViewSet
 from portal.api import MeView
 from properties.api import PropertyViewSet
 from service_requests.api import ReportViewSet
@@ -16,6 +17,9 @@ router.register("categories", PlaceCategoryViewSet, basename="category")
 router.register("streets", StreetViewSet, basename="street")
 router.register("collection-zones", ZoneViewSet, basename="collection-zone")
 router.register("reports", ReportViewSet, basename="report")
+router.register("leisure/seasons", SeasonViewSet, basename="leisure-season")
+router.register("leisure/categories", ActivityCategoryViewSet, basename="leisure-category")
+router.register("leisure/groups", GroupViewSet, basename="leisure-group")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

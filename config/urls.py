@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("personnel/demandes/", include(requests_urls.staff_urlpatterns)),
     path("personnel/alertes/", include(alerts_urls.staff_urlpatterns)),
     path("collectes/", include("collections_schedule.urls")),
+    path("loisirs/", include("leisure.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
     path("", include("service_requests.urls")),
     path("", include("alerts.urls")),  # alertes/..., mon-compte/alertes/...

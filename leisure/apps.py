@@ -10,3 +10,6 @@ class LeisureConfig(AppConfig):
     name = "leisure"
     verbose_name = _("Leisure")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import schema  # noqa: F401  (registers the OpenAPI extension)

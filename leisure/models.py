@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.bilingual import localized
@@ -208,6 +209,26 @@ class Group(models.Model):
     def prerequisite_note(self):
         return localized(self, "prerequisite_note")
 
+    @property
+    def first_session_on(self):
+        """The first slot's first session (reads the prefetched slots)."""
+        return min((s.starts_on for s in self.slots.all()), default=None)
+
+    @property
+    def last_session_on(self):
+        return max((s.ends_on for s in self.slots.all()), default=None)
+
+    @property
+    def ages_label(self) -> str:
+        """"4 to 6 years", "55 years and over", "all ages", in the page's language."""
+        if self.age_max >= MAX_AGE:
+            if self.age_min == 0:
+                return gettext("all ages")
+            return ngettext("%(min)d year and over", "%(min)d years and over",
+                            self.age_min) % {"min": self.age_min}
+        return ngettext("%(min)d to %(max)d year", "%(min)d to %(max)d years",
+                        self.age_max) % {"min": self.age_min, "max": self.age_max}
+
     def clean(self):
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
             raise ValidationError({"age_max": _(
@@ -264,6 +285,13 @@ class TimeSlot(models.Model):
         from .recurrence import parse_rule
 
         self.weekdays = list(parse_rule(self.rule).days(self.starts_on))
+
+    @property
+    def description(self) -> str:
+        """"Every week: Tuesday and Thursday", in the page's language."""
+        from .recurrence import describe, parse_rule
+
+        return describe(parse_rule(self.rule), self.starts_on)
 
     def clean(self):
         """The rule is read as the pages read it, and the slot gives sessions within its

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from collections_schedule.models import Zone
+from leisure.models import Group
 from properties.models import Property
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,8 @@ def _pages(staff):
     yield None, reverse("api-docs")
     yield None, "/une-page-qui-n-existe-pas/"  # the site's own 404 page
     yield None, reverse("core:offline")  # kept by the service worker, shown without network
+    yield None, reverse("leisure:catalogue")
+    yield None, reverse("leisure:group", args=[Group.objects.order_by("pk").first().pk])
     yield staff, reverse("portal:dashboard")
     yield staff, reverse("requests_staff:queue")
     yield staff, reverse("collections_staff:zone_sets")
@@ -75,7 +78,7 @@ def test_every_page_carries_a_policy_without_unsafe_inline(client, django_user_m
             assert any(f'nonce="{n}"' in attributes for n in nonces), (url, attributes)
         assert not FORBIDDEN_ATTRIBUTE.findall(html), (url, FORBIDDEN_ATTRIBUTE.findall(html))
         seen += 1
-    assert seen == 16
+    assert seen == 18
 
 
 def test_a_page_without_inline_code_gets_no_nonce(client):

@@ -81,3 +81,13 @@ def test_core_depends_on_no_app_and_nothing_depends_on_portal():
     edges = [(app, imported, str(path)) for app, imported, _name, path in _imports()]
     assert [e for e in edges if e[0] == "core"] == []
     assert [e for e in edges if e[1] == "portal" and e[0] != "config"] == []
+
+
+def test_only_the_portal_and_the_demo_import_leisure():
+    """Leisure is a domain app at the top (issue 15): it imports core, geo, citizens and map_ui;
+    the portal may show it and the demo loads its season through its importer; no other app
+    imports it."""
+    importers = {app for app, imported, *_ in _imports() if imported == "leisure"}
+    assert importers <= {"portal", "demo"}
+    assert {imported for app, imported, *_ in _imports() if app == "leisure"} <= {
+        "core", "geo", "citizens", "map_ui"}

@@ -43,7 +43,8 @@ def test_paginated_geojson_is_documented_as_returned(client):
     """A page of features is a FeatureCollection with `features` (not DRF's `results`), with
     the page's count and links beside them, as GeoPagination returns it."""
     spec = yaml.safe_load(client.get("/api/schema/").content)
-    for path in ("/api/places/", "/api/properties/", "/api/streets/", "/api/reports/"):
+    for path in ("/api/places/", "/api/properties/", "/api/streets/", "/api/reports/",
+                 "/api/leisure/groups/"):
         schema = spec["paths"][path]["get"]["responses"]["200"]["content"][
             "application/json"]["schema"]
         properties = _properties(spec, schema)

@@ -1,0 +1,63 @@
+"""The catalogue's filters, one form for the page and the API: every parameter is checked and
+bounded (a bad one is a 400 that says which, never a 500): an age 0-99 or a birth date between
+1900 and today (not both), days 1-7 (ISO, Monday = 1), times of day, a place id, a category
+code, seats left, a season code, a page number."""
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_AGE
+
+SEASON_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$"
+CATEGORY_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,49}$"
+MAX_ID = 2**31 - 1
+MAX_PAGE = 1000
+DAYS = [(str(n), WEEKDAYS[n - 1]) for n in range(1, 8)]
+TIMES = [("morning", _("morning (before noon)")),
+         ("afternoon", _("afternoon (noon to 5 p.m.)")),
+         ("evening", _("evening (from 5 p.m.)"))]
+
+
+class CatalogueFilterForm(forms.Form):
+    season = forms.RegexField(label=_("Season"), regex=SEASON_PATTERN, required=False,
+                              widget=forms.Select)
+    category = forms.RegexField(label=_("Category"), regex=CATEGORY_PATTERN, required=False,
+                                widget=forms.Select)
+    age = forms.IntegerField(label=_("Age (years)"), min_value=0, max_value=MAX_AGE,
+                             required=False,
+                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    born = forms.DateField(label=_("Or date of birth"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           input_formats=["%Y-%m-%d"],
+                           help_text=_("The age is counted at each group's reference date."))
+    day = forms.MultipleChoiceField(label=_("Days"), choices=DAYS, required=False,
+                                    widget=forms.CheckboxSelectMultiple)
+    time = forms.MultipleChoiceField(label=_("Time of day"), choices=TIMES, required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+    place = forms.IntegerField(label=_("Place"), min_value=1, max_value=MAX_ID, required=False,
+                               widget=forms.Select)
+    available = forms.BooleanField(label=_("Only groups with seats left"), required=False)
+    page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False,
+                              widget=forms.HiddenInput)
+
+    def __init__(self, *args, seasons=(), categories=(), places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["season"].widget.choices = [(s.code, s.name) for s in seasons]
+        self.fields["category"].widget.choices = [("", _("all")), *(
+            (c.code, c.name) for c in categories)]
+        self.fields["place"].widget.choices = [("", _("all")), *places]
+
+    def clean_born(self):
+        born = self.cleaned_data.get("born")
+        if born and not dt.date(1900, 1, 1) <= born <= timezone.localdate():
+            raise forms.ValidationError(_("Give a date of birth between 1900 and today."))
+        return born
+
+    def clean(self):
+        data = super().clean()
+        if data.get("age") is not None and data.get("born"):
+            raise forms.ValidationError(_("Give an age or a date of birth, not both."))
+        return data

@@ -1,0 +1,162 @@
+"""Named reads of the catalogue: the season shown, the groups matching the filters (with their
+seats left), the places they meet at (for the map), a group's page.
+
+Seats left: `registered_count` / `with_seats_left` are the seam of the registration (issue 15,
+part 2). Registrations do not exist yet: every group has 0, so its seats left are its capacity.
+The next slice replaces the annotation by a count of the group's registrations (one subquery;
+the filter "seats left" and the pages read it from here only)."""
+import datetime as dt
+
+from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface, Transform
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+
+from core.bilingual import is_english
+
+from .models import ActivityCategory, Group, Season, TimeSlot
+
+# Times of day, by a session's start: morning before noon, afternoon until 17:00, evening after.
+TIMES_OF_DAY = {
+    "morning": (dt.time(0, 0), dt.time(12, 0)),
+    "afternoon": (dt.time(12, 0), dt.time(17, 0)),
+    "evening": (dt.time(17, 0), dt.time(23, 59, 59)),
+}
+
+
+def seasons():
+    return Season.objects.order_by("starts_on", "code")
+
+
+def current_season(today: dt.date) -> Season | None:
+    """The season shown by default: the first one not over yet (on now, or the next), else the
+    last one."""
+    return (Season.objects.filter(ends_on__gte=today).order_by("starts_on", "code").first()
+            or Season.objects.order_by("-ends_on", "-code").first())
+
+
+def registered_count() -> F | Value:
+    """SEAM (registration, issue 15 part 2): the expression counting a group's registrations.
+    None exist yet: 0."""
+    return Value(0, output_field=IntegerField())
+
+
+def with_seats_left(groups):
+    """The groups with `registered` and `seats_left` (capacity less registrations)."""
+    return groups.annotate(registered=registered_count()).annotate(
+        seats_left=F("capacity") - F("registered"))
+
+
+def seats_left(group: Group) -> int:
+    """One group's seats left (its page)."""
+    return with_seats_left(Group.objects.filter(pk=group.pk)).values_list(
+        "seats_left", flat=True).get()
+
+
+class AgeAt(Func):
+    """Whole years between a birth date and the group's reference date, as PostgreSQL's age()
+    counts them (a birthday on the reference date counts)."""
+
+    template = "CAST(date_part('year', age(%(expressions)s)) AS integer)"
+    output_field = IntegerField()
+
+
+def filtered(groups, filters: dict):
+    """The groups matching the catalogue's filters (leisure.filters.CatalogueFilterForm's
+    cleaned data): category code, place id, an age in years or a birth date (the child's age at
+    each group's reference date), days and times of day (of the same time slot), seats left."""
+    if filters.get("category"):
+        groups = groups.filter(activity__category__code=filters["category"])
+    if filters.get("place"):
+        groups = groups.filter(place_id=filters["place"])
+    if filters.get("age") is not None:
+        groups = groups.filter(age_min__lte=filters["age"], age_max__gte=filters["age"])
+    if filters.get("born"):
+        groups = groups.annotate(age_then=AgeAt(F("age_on"), Value(filters["born"]))).filter(
+            age_min__lte=F("age_then"), age_max__gte=F("age_then"))
+    days = [int(d) for d in filters.get("day") or []]
+    times = filters.get("time") or []
+    if days or times:
+        slots = TimeSlot.objects.filter(group=OuterRef("pk"))
+        if days:
+            slots = slots.filter(weekdays__overlap=days)
+        if times:
+            during = Q()
+            for name in times:
+                start, end = TIMES_OF_DAY[name]
+                during |= Q(start_time__gte=start, start_time__lt=end)
+            slots = slots.filter(during)
+        groups = groups.filter(Exists(slots))
+    if filters.get("available"):
+        groups = groups.filter(seats_left__gt=0)
+    return groups
+
+
+def _title_order():
+    """By title in the page's language (an English title falls back to the French one)."""
+    if is_english():
+        return Coalesce(NullIf("activity__title_en", Value("")), "activity__title_fr")
+    return F("activity__title_fr")
+
+
+def catalogue(season: Season | None, filters: dict):
+    """The season's groups matching `filters`, by title and code, with what the list shows."""
+    if season is None:
+        return Group.objects.none()
+    groups = with_seats_left(Group.objects.filter(season=season)).select_related(
+        "activity__category", "place__category", "season", "prerequisite").prefetch_related(
+        Prefetch("slots", TimeSlot.objects.order_by("starts_on", "start_time")))
+    return filtered(groups, filters).order_by(_title_order(), "code")
+
+
+def map_places(groups) -> list[dict]:
+    """The places the groups meet at, with how many of them each, and a point in WGS 84 (a
+    place drawn as a polygon by a point on its surface): the catalogue's map."""
+    point = Transform(PointOnSurface("place__geom"), 4326)
+    rows = (groups.order_by().values("place_id", "place__name", "place__category__name_fr",
+                                     "place__category__name_en")
+            .annotate(n=Count("pk"),
+                      lon=Func(point, function="ST_X", output_field=FloatField()),
+                      lat=Func(point, function="ST_Y", output_field=FloatField()))
+            .order_by("place__name", "place_id"))
+    english = is_english()
+    return [{"id": r["place_id"], "count": r["n"],
+             "name": r["place__name"] or (english and r["place__category__name_en"])
+             or r["place__category__name_fr"],
+             "lon": round(r["lon"], 6), "lat": round(r["lat"], 6)} for r in rows]
+
+
+def filter_choices(season: Season | None) -> dict:
+    """The categories and places that the season's groups have (the filters' lists)."""
+    if season is None:
+        return {"categories": [], "places": []}
+    groups = Group.objects.filter(season=season)
+    categories = ActivityCategory.objects.filter(activities__groups__in=groups).distinct()
+    places = {}
+    for group in groups.select_related("place__category").order_by("place__name"):
+        places.setdefault(group.place_id, group.place.display_name)
+    return {"categories": list(categories),
+            "places": sorted(places.items(), key=lambda item: item[1].casefold())}
+
+
+def group_page(pk: int) -> Group:
+    """A group with what its page shows; Group.DoesNotExist otherwise."""
+    point = Transform(PointOnSurface("place__geom"), 4326)
+    return (with_seats_left(Group.objects.filter(pk=pk))
+            .select_related("activity__category", "place__category", "season", "prerequisite")
+            .prefetch_related(Prefetch("slots", TimeSlot.objects.order_by("starts_on",
+                                                                         "start_time")))
+            .annotate(lon=Func(point, function="ST_X", output_field=FloatField()),
+                      lat=Func(point, function="ST_Y", output_field=FloatField()),
+                      place_point_wgs84=AsGeoJSON(point, precision=6))
+            .get())
