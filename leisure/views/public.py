@@ -51,11 +51,10 @@ def _map_place(place, query) -> dict:
     list; the filters' place list is the way without the map)."""
     filtered = query.copy()
     filtered["place"] = str(place["id"])
-    return {**place,
-            "label": ngettext("%(n)d group", "%(n)d groups", place["count"]) % {
-                "n": place["count"]},
+    label = ngettext("%(n)d group", "%(n)d groups", place["count"]) % {"n": place["count"]}
+    return {**place, "label": label,
             "url": f"{reverse('leisure:catalogue')}?{filtered.urlencode()}#groups",
-            "linkText": _("See them in the list")}
+            "linkText": _("%(groups)s: see them in the list") % {"groups": label}}
 
 
 def group_page(request, pk):

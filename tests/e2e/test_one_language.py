@@ -85,6 +85,9 @@ def _pages(site_url):
              "/compte/login/", "/compte/signup/"]
     if report is not None:
         pages.append(f"/signalements/{report.pk}/")
+    from leisure.models import Group
+
+    pages += ["/loisirs/", f"/loisirs/groupes/{Group.objects.order_by('pk').first().pk}/"]
     return pages
 
 

@@ -22,7 +22,7 @@ if (element) {
     name.textContent = place.name;
     const link = document.createElement("a");
     link.href = place.url;
-    link.textContent = `${place.label}: ${place.linkText}`;
+    link.textContent = place.linkText;
     popup.append(name, document.createElement("br"), link);
     marker.bindPopup(popup);
     marker.addTo(map);
