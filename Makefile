@@ -64,7 +64,8 @@ SRID_DATABASE_URL ?= postgis://postgres@127.0.0.1:$(PGPORT)/guichet_srid
 test: system-deps-browser venv db static
 	$(PY) -m pytest $(PYTEST_ARGS)
 	GUICHET_SRID=$(SRID_CHECK) DATABASE_URL=$(SRID_DATABASE_URL) $(PY) -m pytest -q -p no:cacheprovider \
-	  tests/test_srid.py tests/service_requests tests/geo tests/properties tests/collections_schedule
+	  tests/test_srid.py tests/service_requests tests/geo tests/properties tests/collections_schedule \
+	  tests/leisure
 
 bench: system-deps-bench venv db
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -253,3 +253,27 @@ def test_the_api_lists_seasons_categories_and_a_group_with_its_next_sessions(cli
         slot.exceptions) if item[0] >= today)[:10]
     assert [(s["date"], s["start"]) for s in props["next_sessions"]] == [
         (d.isoformat(), t.strftime("%H:%M")) for d, t in theirs]
+
+
+def test_a_group_under_way_shows_its_sessions_from_today(client, test_season):
+    """A season around today (so the test holds whatever the date): the page's next sessions
+    are the ones from today, as the independent expansion gives them."""
+    season, groups = test_season
+    today = timezone.localdate()
+    season.starts_on, season.ends_on = today - dt.timedelta(days=60), today + dt.timedelta(
+        days=60)
+    season.save()
+    group = groups["TUE-THU"]
+    first = today - dt.timedelta(days=40)
+    while first.isoweekday() != 2:
+        first += dt.timedelta(days=1)
+    group.slots.update(starts_on=first, ends_on=today + dt.timedelta(days=50),
+                       exceptions=[first + dt.timedelta(days=42)])
+    slot = group.slots.get()
+    html = client.get(f"/loisirs/groupes/{group.pk}/").content.decode()
+    shown = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)T(\d\d:\d\d)">', html)
+    theirs = [(d.isoformat(), t.strftime("%H:%M")) for d, t in independent(
+        slot.rule, slot.starts_on, slot.ends_on, slot.start_time, slot.end_time,
+        slot.exceptions) if d >= today][:10]
+    assert shown == theirs and len(shown) == 10
+    assert (first + dt.timedelta(days=42)).isoformat() not in [d for d, _t in shown]
