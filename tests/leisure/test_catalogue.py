@@ -277,3 +277,29 @@ def test_a_group_under_way_shows_its_sessions_from_today(client, test_season):
         slot.exceptions) if d >= today][:10]
     assert shown == theirs and len(shown) == 10
     assert (first + dt.timedelta(days=42)).isoformat() not in [d for d, _t in shown]
+
+
+def test_without_any_season_the_catalogue_says_so(client):
+    from leisure.models import Season
+
+    Season.objects.all().delete()
+    response = client.get("/loisirs/")
+    assert response.status_code == 200
+    assert "Aucune saison n'est encore publiée." in response.content.decode()
+    assert client.get("/api/leisure/groups/").json()["count"] == 0
+
+
+def test_the_api_description_names_the_catalogues_endpoints_and_filters(client):
+    import yaml
+
+    spec = yaml.safe_load(client.get("/api/schema/").content)
+    for path in ("/api/leisure/groups/", "/api/leisure/groups/{id}/", "/api/leisure/seasons/",
+                 "/api/leisure/seasons/{code}/", "/api/leisure/categories/"):
+        assert path in spec["paths"], path
+    groups = spec["paths"]["/api/leisure/groups/"]["get"]
+    assert {p["name"] for p in groups["parameters"]} == {
+        "season", "category", "age", "born", "day", "time", "place", "available", "page",
+        "page_size"}
+    age = next(p for p in groups["parameters"] if p["name"] == "age")
+    assert (age["schema"]["minimum"], age["schema"]["maximum"]) == (0, 99)
+    assert {"200", "400", "404"} <= set(groups["responses"])
