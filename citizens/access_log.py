@@ -1,5 +1,5 @@
 """How this app's records read in the citizen's access log (core.access_log): "household:all",
-"household:<member>" and "link:<link>", in plain words in the page's language."""
+"household:<member>", "link:<link>" and "display" (text size and contrast), in plain words in the page's language."""
 import uuid
 
 from django.utils.translation import gettext as _
@@ -43,8 +43,13 @@ def links(keys, subject) -> dict[str, str]:
     return {key: words.get(key, _("Your link to a property")) for key in keys}
 
 
+def display(keys, subject) -> dict[str, str]:
+    return {key: _("Your text size and contrast") for key in keys}
+
+
 def register() -> None:
     from core.access_log import register_kind
 
     register_kind("household", household)
     register_kind("link", links)
+    register_kind("display", display)

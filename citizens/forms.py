@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.display import Contrast, TextSize
+
 from .models import HouseholdMember, PropertyLink
 
 EARLIEST_BIRTH_YEAR = 1900
@@ -60,3 +62,11 @@ class DecisionForm(forms.Form):
         label=gettext_lazy("Reason"), required=False, max_length=1000, widget=forms.Textarea(
             attrs={"rows": 3}),
         help_text=gettext_lazy("Required to refuse or to unlink. The citizen will read it."))
+
+
+class DisplayForm(forms.Form):
+    """The header's text size and contrast buttons: each sends one of the two (core.display)."""
+
+    text_size = forms.ChoiceField(choices=TextSize.choices, required=False)
+    contrast = forms.ChoiceField(choices=Contrast.choices, required=False)
+    next = forms.CharField(required=False)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.display import Contrast, Display, TextSize
 from properties.models import Property
 
 User = settings.AUTH_USER_MODEL
@@ -106,3 +107,27 @@ class LinkAttempt(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
+
+
+class DisplayPreference(models.Model):
+    """The text size and contrast a citizen chose (core.display), kept with the account so that
+    every browser they sign in on draws the site that way. Deleted with the account."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True,
+                                related_name="display_preference")
+    text_size = models.CharField(_("text size"), max_length=10, choices=TextSize.choices,
+                                 default=TextSize.NORMAL)
+    contrast = models.CharField(_("contrast"), max_length=10, choices=Contrast.choices,
+                                default=Contrast.AUTO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("display preference")
+        verbose_name_plural = _("display preferences")
+
+    def __str__(self):
+        return f"{self.text_size}, {self.contrast}"
+
+    @property
+    def display(self) -> Display:
+        return Display(self.text_size, self.contrast)

@@ -1,9 +1,10 @@
 """The citizens' pages: `urlpatterns` under "mon-compte/" (namespace "citizens"; the dashboard,
 export and deletion are the portal's), `staff_urlpatterns` under "personnel/liens/" (namespace
-"citizens_staff")."""
+"citizens_staff"), `display_urlpatterns` under "affichage/" (namespace "display": the text size
+and contrast, for anyone)."""
 from django.urls import path
 
-from .views import account, staff
+from .views import account, public, staff
 
 app_name = "citizens"
 
@@ -23,3 +24,7 @@ staff_urlpatterns = ([
     path("<uuid:pk>/", staff.link_decide, name="decide"),
     path("code-acces/", staff.access_code, name="access_code"),
 ], "citizens_staff")
+
+display_urlpatterns = ([
+    path("", public.display, name="save"),
+], "display")

@@ -249,6 +249,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "citizens.context_processors.display",
             ],
         },
     },

@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(
         url_name="schema", template_name="core/swagger_ui.html"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("affichage/", include(citizens_urls.display_urlpatterns)),  # text size, contrast
     path("open311/v2/", include("service_requests.open311.urls")),
     # The e-mail provider's delivery and bounce reports (alerts/bounces.py); 404 without a
     # webhook secret.

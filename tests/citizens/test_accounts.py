@@ -40,7 +40,7 @@ def test_sign_up_page_says_what_is_collected_and_why(client):
     page = client.get(reverse("account_signup"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert '<html lang="fr">' in html and "Guichet" in html  # the site's own layout
+    assert '<html lang="fr"' in html and "Guichet" in html  # the site's own layout
     assert 'name="username"' not in html
     assert 'name="email"' in html and 'name="password1"' in html
     assert 'id="privacy-title"' in html
@@ -178,4 +178,4 @@ def test_sign_out(client, make_citizen):
 
 def test_account_pages_in_english(client):
     html = client.get("/en/compte/login/").content.decode()
-    assert '<html lang="en">' in html and "Sign In" in html
+    assert '<html lang="en"' in html and "Sign In" in html

@@ -13,10 +13,24 @@ export async function getJSON(url) {
   return response.json();
 }
 
+// The browser asks for less motion (prefers-reduced-motion): the map jumps instead of gliding
+// (no zoom or fade animation, no inertia, no animated pan).
+function stillOptions() {
+  if (!window.matchMedia("(prefers-reduced-motion: reduce)").matches) return {};
+  return { zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false, inertia: false };
+}
+
+function withoutAnimatedPans(map) {
+  const panBy = map.panBy.bind(map);
+  map.panBy = (offset, options) => panBy(offset, { ...options, animate: false });
+}
+
 export function createMap(element, config) {
-  const map = L.map(element, { zoomSnap: 0.5, keyboard: true, zoomControl: false });
+  const still = stillOptions();
+  const map = L.map(element, { zoomSnap: 0.5, keyboard: true, zoomControl: false, ...still });
   addZoom(map, config.labels);
   localizeDraw(config.labels);
+  if (still.inertia === false) withoutAnimatedPans(map);
   map.attributionControl.setPrefix("Leaflet");
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
