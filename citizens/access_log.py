@@ -1,5 +1,6 @@
 """How this app's records read in the citizen's access log (core.access_log): "household:all",
-"household:<member>", "link:<link>" and "display" (text size and contrast), in plain words in the page's language."""
+"household:<member>", "link:<link>" and "display" (text size and contrast), in plain words in
+the page's language."""
 import uuid
 
 from django.utils.translation import gettext as _
