@@ -10,7 +10,6 @@ one-click unsubscribe, and the erasure of a citizen's part."""
 import binascii
 import datetime as dt
 import ipaddress
-import re
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from citizens.selectors import profile_of
 
 from . import selectors
 from .models import Alert, Delivery, PushEndpoint, Subscriber, Subscription, Topic
@@ -221,33 +222,23 @@ def cancel_alert(alert: Alert, *, by) -> Alert:
 
 CONFIRM_SALT = "alerts.confirm"
 CONFIRM_MAX_AGE_S = 2 * 24 * 3600  # a confirmation link works for two days
-E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-
-
-def normalize_phone(value: str) -> str:
-    """A mobile number in E.164 (+15145551234); a 10-digit North American number gets +1.
-    Raises ValidationError otherwise."""
-    raw = (value or "").strip()
-    digits = re.sub(r"\D", "", raw)
-    if raw.startswith("+"):
-        number = "+" + digits
-    elif len(digits) == 10:
-        number = "+1" + digits
-    elif len(digits) == 11 and digits.startswith("1"):
-        number = "+" + digits
-    else:
-        number = raw
-    if not E164.match(number) or re.search(r"[^\d\s()+.\-]", raw):
-        raise ValidationError(_("Enter a mobile number in international format, e.g. "
-                                "+1 514 555 0123."), code="phone")
-    return number
 
 
 def subscriber_for(user) -> Subscriber:
     """The account's subscriber, created on first use (its e-mail was confirmed at sign-up)."""
     subscriber, _created = Subscriber.objects.get_or_create(
-        user=user, defaults={"confirmed_at": timezone.now()})
+        user=user, defaults={"confirmed_at": timezone.now(),
+                             "language": profile_of(user).language})
     return subscriber
+
+
+def first_channel(subscriber: Subscriber) -> str:
+    """The channel a new subscription offers first: the one the citizen's profile prefers
+    (text messages once their number is confirmed here), else e-mail."""
+    if (subscriber.user_id and profile_of(subscriber.user).channel == "sms"
+            and subscriber.phone and subscriber.phone_confirmed_at):
+        return "sms"
+    return "email"
 
 
 @transaction.atomic

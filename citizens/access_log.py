@@ -44,6 +44,10 @@ def links(keys, subject) -> dict[str, str]:
     return {key: words.get(key, _("Your link to a property")) for key in keys}
 
 
+def profile(keys, subject) -> dict[str, str]:
+    return {key: _("Your profile") for key in keys}
+
+
 def display(keys, subject) -> dict[str, str]:
     return {key: _("Your text size and contrast") for key in keys}
 
@@ -54,3 +58,4 @@ def register() -> None:
     register_kind("household", household)
     register_kind("link", links)
     register_kind("display", display)
+    register_kind("profile", profile)

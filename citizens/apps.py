@@ -18,5 +18,7 @@ class CitizensConfig(AppConfig):
                                erase=services.erase_links, order=30)
         # The display preference cascades with the account.
         personal_data.register("display", export=selectors.export_display, order=45)
+        # The profile cascades with the account.
+        personal_data.register("profile", export=selectors.export_profile, order=15)
         reminders.register()
         access_log.register()

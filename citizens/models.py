@@ -131,3 +131,29 @@ class DisplayPreference(models.Model):
     @property
     def display(self) -> Display:
         return Display(self.text_size, self.contrast)
+
+
+class Profile(models.Model):
+    """How the city reaches a citizen (issue 14): a telephone number a clerk can call back,
+    the language and the channel they prefer. The name is the account's (first_name,
+    last_name). Deleted with the account."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("text message")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True,
+                                related_name="profile")
+    phone = models.CharField(_("telephone"), max_length=20, blank=True)
+    language = models.CharField(_("preferred language"), max_length=5,
+                                choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    channel = models.CharField(_("preferred channel"), max_length=10, choices=Channel.choices,
+                               default=Channel.EMAIL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return f"{self.language}, {self.channel}"

@@ -9,6 +9,7 @@ from .views import account, public, staff
 app_name = "citizens"
 
 urlpatterns = [
+    path("profil/", account.profile, name="profile"),
     path("menage/", account.household, name="household"),
     path("menage/ajouter/", account.household_add, name="household_add"),
     path("menage/<uuid:pk>/", account.household_edit, name="household_edit"),
