@@ -8,7 +8,7 @@ export PGPORT ?= 5544
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help system-deps system-deps-browser system-deps-bench venv db db-stop migrate static demo-data demo serve test bench lint messages icons clean
+.PHONY: help system-deps system-deps-browser system-deps-bench venv db db-stop migrate static demo-data demo serve test bench lint messages icons bench-lighthouse clean
 
 help:
 	@echo "make demo   install what is missing, start PostGIS, load Pincourt, serve http://$(HOST):$(PORT)"
@@ -68,6 +68,11 @@ test: system-deps-browser venv db static
 
 bench: system-deps-bench venv db
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Lighthouse on the demo's main pages (bench/lighthouse.py); npm installs it into bench/.
+bench-lighthouse: system-deps-browser venv db
+	cd bench && npm install --no-audit --no-fund --loglevel=error
+	$(PY) bench/lighthouse.py
 
 lint: venv
 	$(VENV)/bin/ruff check .
