@@ -9,6 +9,7 @@ citizen's subscriptions and preferences, the double opt-in of a subscription wit
 one-click unsubscribe, and the erasure of a citizen's part."""
 import binascii
 import datetime as dt
+import hmac
 import ipaddress
 from urllib.parse import urlsplit
 
@@ -439,6 +440,25 @@ def save_push_endpoint(*, subscriber: Subscriber, endpoint, p256dh, auth) -> Pus
                                 "remove one first.") % {"max": MAX_BROWSERS}, code="too_many")
     browser, _created = PushEndpoint.objects.update_or_create(
         endpoint=endpoint, defaults={"subscriber": subscriber, "p256dh": p256dh, "auth": auth})
+    return browser
+
+
+@transaction.atomic
+def renew_push_endpoint(*, old_endpoint, old_auth, endpoint, p256dh, auth
+                        ) -> PushEndpoint | None:
+    """The browser's push service renewed its subscription (the service worker's
+    pushsubscriptionchange): the browser proves it held the old one by its secret (keys.auth,
+    16 random bytes only the browser and the city know), and the row takes the new address and
+    keys, for the same citizen. None when no browser holds that old subscription."""
+    endpoint, p256dh, auth = check_push_subscription(endpoint, p256dh, auth)
+    browser = (PushEndpoint.objects.select_for_update()
+               .filter(endpoint=str(old_endpoint or "")[:2000]).first())
+    if browser is None or not hmac.compare_digest(browser.auth.encode(),
+                                                  str(old_auth or "").encode()):
+        return None
+    PushEndpoint.objects.filter(endpoint=endpoint).exclude(pk=browser.pk).delete()
+    browser.endpoint, browser.p256dh, browser.auth = endpoint, p256dh, auth
+    browser.save(update_fields=["endpoint", "p256dh", "auth"])
     return browser
 
 
