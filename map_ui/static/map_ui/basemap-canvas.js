@@ -125,6 +125,7 @@ function draw(tile, canvas, layers, coords, maxZoom, online) {
       path(ctx, f.geometry, project, true);
       ctx.stroke();
     }
+    tile.dataset.parcels = String(parcels.features.length);  // what the tests count
   }
   const streets = layer("streets");
   if (!online) {
@@ -188,6 +189,9 @@ const CanvasBasemap = L.GridLayer.extend({
 
   createTile(coords, done) {
     const tile = document.createElement("div");
+    // A picture of the town: the names repeat the map for the eye; the pages' text (search,
+    // lists) is the path for screen readers.
+    tile.setAttribute("aria-hidden", "true");
     const canvas = document.createElement("canvas");
     const density = Math.min(window.devicePixelRatio || 1, 3);
     canvas.width = SIZE * density;
