@@ -136,7 +136,8 @@ def test_layers_by_zoom_and_bounded_tiles(client):
         layers = decode(response.content) if response.content else {}
         assert ("parcels" in layers) == (z >= 14), z
         assert ("addresses" in layers) == (z >= 16), z
-        kinds = {f["properties"]["kind"] for f in layers.get("streets", {"features": []})["features"]}
+        streets = layers.get("streets", {"features": []})["features"]
+        kinds = {f["properties"]["kind"] for f in streets}
         assert "residential" not in kinds or z >= 13, z
         assert kinds, z  # the town's major roads show from the least zoom
 
