@@ -36,6 +36,8 @@ urlpatterns = [
     path("anymail/", include(([re_path(p.pattern.regex.pattern, bounces.guarded(p.callback),
                                        name=p.name) for p in anymail_urls.urlpatterns],
                               "anymail"))),
+    # The basemap's vector tiles (the same in every language: names are data).
+    path("tuiles/", include("map_ui.urls")),
     path("", include(alerts_urls.root_urlpatterns)),  # /sw.js: the notifications' worker
 ]
 urlpatterns += i18n_patterns(

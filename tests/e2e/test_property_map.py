@@ -74,7 +74,8 @@ def test_map_click_opens_the_property(page, site_url, target):
     point = address.property.parcel.point_on_surface
     point.transform(4326)
     page.goto(f"{site_url}/#map=18/{point.y:.7f}/{point.x:.7f}")  # the parcel at the centre
-    expect(page.locator("#town-map path.leaflet-interactive").first).to_be_attached()
+    # The parcels are the basemap's (vector tiles): wait until it has drawn them.
+    expect(page.locator("#town-map")).to_have_attribute("data-basemap-ready", "1")
     box = page.locator("#town-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(f"**/propriete/{address.property_id}/")
