@@ -4,6 +4,7 @@ the page's language."""
 import uuid
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from properties.selectors import address_labels
 
@@ -44,18 +45,10 @@ def links(keys, subject) -> dict[str, str]:
     return {key: words.get(key, _("Your link to a property")) for key in keys}
 
 
-def profile(keys, subject) -> dict[str, str]:
-    return {key: _("Your profile") for key in keys}
-
-
-def display(keys, subject) -> dict[str, str]:
-    return {key: _("Your text size and contrast") for key in keys}
-
-
 def register() -> None:
-    from core.access_log import register_kind
+    from core.access_log import in_words, register_kind
 
     register_kind("household", household)
     register_kind("link", links)
-    register_kind("display", display)
-    register_kind("profile", profile)
+    register_kind("display", in_words(gettext_lazy("Your text size and contrast")))
+    register_kind("profile", in_words(gettext_lazy("Your profile")))

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_reporting import _in_thread
+from tests.e2e.people import in_thread as _in_thread
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 
