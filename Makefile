@@ -8,7 +8,7 @@ export PGPORT ?= 5544
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help system-deps system-deps-browser system-deps-bench venv db db-stop migrate static demo-data demo serve test bench lint messages icons clean
+.PHONY: help system-deps system-deps-browser system-deps-bench venv db db-stop migrate js glyphs static demo-data demo serve test bench lint messages icons bench-lighthouse clean
 
 help:
 	@echo "make demo   install what is missing, start PostGIS, load Pincourt, serve http://$(HOST):$(PORT)"
@@ -43,7 +43,31 @@ migrate: venv db
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py createcachetable
 
-static: venv
+# The browser libraries from the npm registry (package.json, pinned by package-lock.json): the
+# basemap's MapLibre GL and its Leaflet binding, copied where Django serves them,
+# $(VENDOR) (git-ignored: built here, never edited).
+VENDOR := map_ui/static/map_ui/vendor
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || bash scripts/system_deps.sh
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+$(VENDOR)/leaflet-maplibre-gl.js: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/maplibre-gl/dist/maplibre-gl-csp.js node_modules/maplibre-gl/dist/maplibre-gl-csp-worker.js \
+	  node_modules/maplibre-gl/dist/maplibre-gl.css $(VENDOR)/
+	cp node_modules/maplibre-gl/LICENSE.txt $(VENDOR)/maplibre-gl.LICENSE.txt
+	cp node_modules/@maplibre/maplibre-gl-leaflet/LICENSE $(VENDOR)/leaflet-maplibre-gl.LICENSE.txt
+	cp node_modules/@maplibre/maplibre-gl-leaflet/leaflet-maplibre-gl.js $(VENDOR)/
+
+js: $(VENDOR)/leaflet-maplibre-gl.js
+
+# The basemap's glyphs (committed, map_ui/static/map_ui/glyphs/): regenerate them from the npm
+# package of their font (scripts/make_glyphs.py says how).
+glyphs: node_modules/.installed venv
+	$(PY) scripts/make_glyphs.py
+
+static: venv js
 	$(PY) manage.py collectstatic --noinput -v 0
 
 demo-data: migrate static
@@ -69,6 +93,11 @@ test: system-deps-browser venv db static
 
 bench: system-deps-bench venv db
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Lighthouse on the demo's main pages (bench/lighthouse.py); npm installs it into bench/.
+bench-lighthouse: system-deps-browser venv db
+	cd bench && npm install --no-audit --no-fund --loglevel=error
+	$(PY) bench/lighthouse.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

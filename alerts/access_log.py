@@ -2,18 +2,11 @@
 subscriptions, one subscription ("alerts:subscription:<pk>"), their preferences and a browser
 turned on for notifications ("alerts:browser:<pk>")."""
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from properties.selectors import address_labels
 
 from .models import Subscription
-
-
-def subscriptions(keys, subject) -> dict[str, str]:
-    return {"": _("Your alert subscriptions")}
-
-
-def preferences(keys, subject) -> dict[str, str]:
-    return {"": _("Your alert preferences")}
 
 
 def subscription(keys, subject) -> dict[str, str]:
@@ -26,14 +19,11 @@ def subscription(keys, subject) -> dict[str, str]:
             for key in keys}
 
 
-def browser(keys, subject) -> dict[str, str]:
-    return {key: _("A browser that shows your notifications") for key in keys}
-
-
 def register() -> None:
-    from core.access_log import register_kind
+    from core.access_log import in_words, register_kind
 
-    register_kind("alerts:subscriptions", subscriptions)
-    register_kind("alerts:preferences", preferences)
+    register_kind("alerts:subscriptions", in_words(gettext_lazy("Your alert subscriptions")))
+    register_kind("alerts:preferences", in_words(gettext_lazy("Your alert preferences")))
     register_kind("alerts:subscription", subscription)
-    register_kind("alerts:browser", browser)
+    register_kind("alerts:browser",
+                  in_words(gettext_lazy("A browser that shows your notifications")))

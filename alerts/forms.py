@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collections_schedule.models import Zone
+from core.phone import normalize_phone
 from properties.selectors import find_properties
 
 from . import selectors, targeting
 from .models import Alert, Channel, Subscriber, Topic
-from .services import normalize_phone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -9,8 +9,8 @@ citizen's subscriptions and preferences, the double opt-in of a subscription wit
 one-click unsubscribe, and the erasure of a citizen's part."""
 import binascii
 import datetime as dt
+import hmac
 import ipaddress
-import re
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from citizens.selectors import profile_of
 
 from . import selectors
 from .models import Alert, Delivery, PushEndpoint, Subscriber, Subscription, Topic
@@ -221,33 +223,23 @@ def cancel_alert(alert: Alert, *, by) -> Alert:
 
 CONFIRM_SALT = "alerts.confirm"
 CONFIRM_MAX_AGE_S = 2 * 24 * 3600  # a confirmation link works for two days
-E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-
-
-def normalize_phone(value: str) -> str:
-    """A mobile number in E.164 (+15145551234); a 10-digit North American number gets +1.
-    Raises ValidationError otherwise."""
-    raw = (value or "").strip()
-    digits = re.sub(r"\D", "", raw)
-    if raw.startswith("+"):
-        number = "+" + digits
-    elif len(digits) == 10:
-        number = "+1" + digits
-    elif len(digits) == 11 and digits.startswith("1"):
-        number = "+" + digits
-    else:
-        number = raw
-    if not E164.match(number) or re.search(r"[^\d\s()+.\-]", raw):
-        raise ValidationError(_("Enter a mobile number in international format, e.g. "
-                                "+1 514 555 0123."), code="phone")
-    return number
 
 
 def subscriber_for(user) -> Subscriber:
     """The account's subscriber, created on first use (its e-mail was confirmed at sign-up)."""
     subscriber, _created = Subscriber.objects.get_or_create(
-        user=user, defaults={"confirmed_at": timezone.now()})
+        user=user, defaults={"confirmed_at": timezone.now(),
+                             "language": profile_of(user).language})
     return subscriber
+
+
+def first_channel(subscriber: Subscriber) -> str:
+    """The channel a new subscription offers first: the one the citizen's profile prefers
+    (text messages once their number is confirmed here), else e-mail."""
+    if (subscriber.user_id and profile_of(subscriber.user).channel == "sms"
+            and subscriber.phone and subscriber.phone_confirmed_at):
+        return "sms"
+    return "email"
 
 
 @transaction.atomic
@@ -448,6 +440,25 @@ def save_push_endpoint(*, subscriber: Subscriber, endpoint, p256dh, auth) -> Pus
                                 "remove one first.") % {"max": MAX_BROWSERS}, code="too_many")
     browser, _created = PushEndpoint.objects.update_or_create(
         endpoint=endpoint, defaults={"subscriber": subscriber, "p256dh": p256dh, "auth": auth})
+    return browser
+
+
+@transaction.atomic
+def renew_push_endpoint(*, old_endpoint, old_auth, endpoint, p256dh, auth
+                        ) -> PushEndpoint | None:
+    """The browser's push service renewed its subscription (the service worker's
+    pushsubscriptionchange): the browser proves it held the old one by its secret (keys.auth,
+    16 random bytes only the browser and the city know), and the row takes the new address and
+    keys, for the same citizen. None when no browser holds that old subscription."""
+    endpoint, p256dh, auth = check_push_subscription(endpoint, p256dh, auth)
+    browser = (PushEndpoint.objects.select_for_update()
+               .filter(endpoint=str(old_endpoint or "")[:2000]).first())
+    if browser is None or not hmac.compare_digest(browser.auth.encode(),
+                                                  str(old_auth or "").encode()):
+        return None
+    PushEndpoint.objects.filter(endpoint=endpoint).exclude(pk=browser.pk).delete()
+    browser.endpoint, browser.p256dh, browser.auth = endpoint, p256dh, auth
+    browser.save(update_fields=["endpoint", "p256dh", "auth"])
     return browser
 
 

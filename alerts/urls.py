@@ -43,6 +43,8 @@ urlpatterns = [
 # notifications (a worker's scope is at most its script's folder).
 root_urlpatterns = [
     path("sw.js", public.service_worker, name="service_worker"),
+    # Where it tells the city that the browser's subscription was renewed (JSON, no language).
+    path("sw/abonnement-renouvele/", public.push_renew, name="push_renew"),
 ]
 
 staff_urlpatterns = ([

@@ -1,8 +1,10 @@
 """How this app's records read in the citizen's access log (core.access_log): "household:all",
-"household:<member>" and "link:<link>", in plain words in the page's language."""
+"household:<member>", "link:<link>" and "display" (text size and contrast), in plain words in
+the page's language."""
 import uuid
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from properties.selectors import address_labels
 
@@ -44,7 +46,9 @@ def links(keys, subject) -> dict[str, str]:
 
 
 def register() -> None:
-    from core.access_log import register_kind
+    from core.access_log import in_words, register_kind
 
     register_kind("household", household)
     register_kind("link", links)
+    register_kind("display", in_words(gettext_lazy("Your text size and contrast")))
+    register_kind("profile", in_words(gettext_lazy("Your profile")))

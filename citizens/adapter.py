@@ -14,6 +14,7 @@ from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.urls import translate_url
 from django.utils.translation import gettext as _
 
 from core.email import signature_context
@@ -36,6 +37,15 @@ class AccountAdapter(DefaultAccountAdapter):
                                domain=urlsplit(settings.GUICHET_SITE_URL).netloc)
         super().send_mail(template_prefix, email,
                           {**signature_context(), "current_site": site, **context})
+
+    def get_login_redirect_url(self, request):
+        """The page after sign-in, in the language the citizen prefers (their profile)."""
+        url = super().get_login_redirect_url(request)
+        from .models import Profile
+
+        language = (Profile.objects.filter(user=request.user)
+                    .values_list("language", flat=True).first())
+        return translate_url(url, language) if language else url
 
     def get_email_confirmation_url(self, request, emailconfirmation):
         return _public(super().get_email_confirmation_url(request, emailconfirmation))

@@ -1,10 +1,14 @@
 """Forms of the citizens' pages and of the staff's link pages."""
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import HouseholdMember, PropertyLink
+from core.display import Contrast, TextSize
+from core.phone import normalize_phone
+
+from .models import HouseholdMember, Profile, PropertyLink
 
 EARLIEST_BIRTH_YEAR = 1900
 
@@ -60,3 +64,40 @@ class DecisionForm(forms.Form):
         label=gettext_lazy("Reason"), required=False, max_length=1000, widget=forms.Textarea(
             attrs={"rows": 3}),
         help_text=gettext_lazy("Required to refuse or to unlink. The citizen will read it."))
+
+
+class DisplayForm(forms.Form):
+    """The header's text size and contrast buttons: each sends one of the two (core.display)."""
+
+    text_size = forms.ChoiceField(choices=TextSize.choices, required=False)
+    contrast = forms.ChoiceField(choices=Contrast.choices, required=False)
+    next = forms.CharField(required=False)
+
+
+class ProfileForm(forms.Form):
+    """The citizen's profile (services.save_profile): their name, a telephone number, the
+    language and channel they prefer."""
+
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150,
+                                 required=False)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150,
+                                required=False)
+    phone = forms.CharField(
+        label=gettext_lazy("Telephone"), max_length=30, required=False,
+        help_text=gettext_lazy("So that a clerk can call you back about a request, e.g. "
+                               "514 555 0123."))
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
+    channel = forms.ChoiceField(
+        label=gettext_lazy("How we reach you first"), choices=Profile.Channel.choices,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("Offered first when you subscribe to alerts and reminders."))
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == Profile.Channel.SMS and not data.get("phone"):
+            self.add_error("phone", _("Give a mobile number to be reached by text message."))
+        return data

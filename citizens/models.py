@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.display import Contrast, Display, TextSize
 from properties.models import Property
 
 User = settings.AUTH_USER_MODEL
@@ -106,3 +107,53 @@ class LinkAttempt(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
+
+
+class DisplayPreference(models.Model):
+    """The text size and contrast a citizen chose (core.display), kept with the account so that
+    every browser they sign in on draws the site that way. Deleted with the account."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True,
+                                related_name="display_preference")
+    text_size = models.CharField(_("text size"), max_length=10, choices=TextSize.choices,
+                                 default=TextSize.NORMAL)
+    contrast = models.CharField(_("contrast"), max_length=10, choices=Contrast.choices,
+                                default=Contrast.AUTO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("display preference")
+        verbose_name_plural = _("display preferences")
+
+    def __str__(self):
+        return f"{self.text_size}, {self.contrast}"
+
+    @property
+    def display(self) -> Display:
+        return Display(self.text_size, self.contrast)
+
+
+class Profile(models.Model):
+    """How the city reaches a citizen (issue 14): a telephone number a clerk can call back,
+    the language and the channel they prefer. The name is the account's (first_name,
+    last_name). Deleted with the account."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("text message")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True,
+                                related_name="profile")
+    phone = models.CharField(_("telephone"), max_length=20, blank=True)
+    language = models.CharField(_("preferred language"), max_length=5,
+                                choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    channel = models.CharField(_("preferred channel"), max_length=10, choices=Channel.choices,
+                               default=Channel.EMAIL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return f"{self.language}, {self.channel}"

@@ -4,10 +4,11 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
+from core import display
 from core.personal_data import json_value
 from properties.models import CivicAddress, Property
 
-from .models import LinkAttempt, PropertyLink
+from .models import DisplayPreference, LinkAttempt, Profile, PropertyLink
 from .services import PROPERTY_FAILURES_PER_HOUR, THROTTLE_WINDOW
 
 
@@ -133,3 +134,37 @@ def targeted_properties(window=None, threshold=None) -> list[dict]:
         [r["property"] for r in rows])
     return [{"property": found[r["property"]], "failures": r["failures"],
              "accounts": r["accounts"]} for r in rows]
+
+
+def display_for(request) -> display.Display:
+    """How to draw the page for this request: the signed-in citizen's choice, kept with their
+    account, else this browser's (its cookie), else the default."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        stored = DisplayPreference.objects.filter(user=user).first()
+        if stored is not None:
+            return stored.display
+    return display.for_browser(request)
+
+
+def export_display(user) -> dict | None:
+    stored = DisplayPreference.objects.filter(user=user).first()
+    return {"text_size": stored.text_size, "contrast": stored.contrast} if stored else None
+
+
+def profile_of(user) -> Profile:
+    """The citizen's profile; an unsaved one with the defaults when they never filled it."""
+    return Profile.objects.filter(user=user).first() or Profile(user=user)
+
+
+def preferred_languages(user_ids) -> dict:
+    """{user id: the language they prefer}, for the ones who said."""
+    return dict(Profile.objects.filter(user_id__in=list(user_ids))
+                .values_list("user_id", "language"))
+
+
+def export_profile(user) -> dict | None:
+    stored = Profile.objects.filter(user=user).first()
+    return ({"first_name": user.first_name, "last_name": user.last_name,
+             "phone": stored.phone, "language": stored.language, "channel": stored.channel}
+            if stored else None)

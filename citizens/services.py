@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from properties.models import Property
 
-from .models import AccessCode, LinkAttempt, PropertyLink
+from .models import AccessCode, DisplayPreference, LinkAttempt, Profile, PropertyLink
 
 # No 0/O, 1/I/L: the code is read off paper and typed by hand. 31**10 is about 8e14 codes, and
 # the throttle below allows 10 guesses per property per hour.
@@ -277,3 +277,21 @@ def set_tax_access(*, owner_link: PropertyLink, occupant_link_id, granted: bool)
 def erase_links(user) -> None:
     """Account deletion: the citizen's links end (the rows stay, for the city's history)."""
     PropertyLink.objects.filter(user=user).update(status=PropertyLink.Status.UNLINKED)
+
+
+def save_display(*, user, text_size: str, contrast: str) -> DisplayPreference:
+    """Keep the citizen's text size and contrast (core.display) with their account."""
+    preference, _created = DisplayPreference.objects.update_or_create(
+        user=user, defaults={"text_size": text_size, "contrast": contrast})
+    return preference
+
+
+@transaction.atomic
+def save_profile(*, user, first_name: str, last_name: str, phone: str, language: str,
+                 channel: str) -> Profile:
+    """The citizen's name (on the account), telephone, preferred language and channel."""
+    user.first_name, user.last_name = first_name.strip()[:150], last_name.strip()[:150]
+    user.save(update_fields=["first_name", "last_name"])
+    profile, _created = Profile.objects.update_or_create(
+        user=user, defaults={"phone": phone, "language": language, "channel": channel})
+    return profile

@@ -1,13 +1,15 @@
 """The citizens' pages: `urlpatterns` under "mon-compte/" (namespace "citizens"; the dashboard,
 export and deletion are the portal's), `staff_urlpatterns` under "personnel/liens/" (namespace
-"citizens_staff")."""
+"citizens_staff"), `display_urlpatterns` under "affichage/" (namespace "display": the text size
+and contrast, for anyone)."""
 from django.urls import path
 
-from .views import account, staff
+from .views import account, public, staff
 
 app_name = "citizens"
 
 urlpatterns = [
+    path("profil/", account.profile, name="profile"),
     path("menage/", account.household, name="household"),
     path("menage/ajouter/", account.household_add, name="household_add"),
     path("menage/<uuid:pk>/", account.household_edit, name="household_edit"),
@@ -23,3 +25,7 @@ staff_urlpatterns = ([
     path("<uuid:pk>/", staff.link_decide, name="decide"),
     path("code-acces/", staff.access_code, name="access_code"),
 ], "citizens_staff")
+
+display_urlpatterns = ([
+    path("", public.display, name="save"),
+], "display")

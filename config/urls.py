@@ -29,12 +29,15 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(
         url_name="schema", template_name="core/swagger_ui.html"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("affichage/", include(citizens_urls.display_urlpatterns)),  # text size, contrast
     path("open311/v2/", include("service_requests.open311.urls")),
     # The e-mail provider's delivery and bounce reports (alerts/bounces.py); 404 without a
     # webhook secret.
     path("anymail/", include(([re_path(p.pattern.regex.pattern, bounces.guarded(p.callback),
                                        name=p.name) for p in anymail_urls.urlpatterns],
                               "anymail"))),
+    # The basemap's vector tiles (the same in every language: names are data).
+    path("tuiles/", include("map_ui.urls")),
     path("", include(alerts_urls.root_urlpatterns)),  # /sw.js: the notifications' worker
 ]
 urlpatterns += i18n_patterns(

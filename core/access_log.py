@@ -47,6 +47,12 @@ def citizen_log(user):
             .order_by("-minute", "-last"))
 
 
+def in_words(words) -> Describe:
+    """A Describe for records that all read the same ("Your profile"): `words` a lazy
+    translation, written in the page's language when the log is shown."""
+    return lambda keys, subject: {key: str(words) for key in keys}
+
+
 def register_kind(kind: str, describe: Describe) -> None:
     """`kind` covers the record `kind` itself and every "kind:key"; the longest kind wins
     ("alerts:subscription" over "alerts")."""

@@ -13,6 +13,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from . import display
+
 RETRY_AFTER_S = 30
 
 
@@ -53,6 +55,7 @@ def _answer(request, status: int, message: str, *, user=None):
     context = {"message": message, "status": status}
     if user is not None:  # no database behind the page: the visitor is not looked up
         context["user"] = user
+        context["display"] = display.for_browser(request)  # this browser's, not the account's
     return render(request, "core/error.html", context, status=status)
 
 

@@ -1,15 +1,19 @@
 """The map configuration a page emits (JSON, read by map_ui/static/map_ui/basemap.js): where the
-town's own layers are served, the territory's outline, and the base layer of LEAFLET_CONFIG (the
-one place tiles are configured, also used by django-leaflet's admin and form widgets)."""
+town's basemap is served (our vector tiles, their glyphs, the renderers' files), the territory's
+outline, and the online base layer of LEAFLET_CONFIG (the one place online tiles are configured,
+also used by django-leaflet's admin and form widgets)."""
 import json
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from geo.models import Territory
+
+from . import tiles
 
 # The territory's version: its row's id and xmin (the transaction that wrote this version of the
 # row: any UPDATE, or a delete and a new row, changes it). A subquery, so that a page can read it
@@ -59,6 +63,25 @@ def base_layer() -> tuple[str, str]:
     return url, options.get("attribution", "")
 
 
+def basemap() -> dict:
+    """Where the basemap's renderers find the town's vector tiles (a {z}/{x}/{y} template), its
+    zooms, the glyphs of its labels and the files of MapLibre GL (built by `make js`)."""
+    vendor = "map_ui/vendor/"
+    return {
+        "renderer": settings.GUICHET_BASEMAP_RENDERER,
+        "tiles": reverse("basemap-tile", args=[0, 0, 0]).replace("0/0/0", "{z}/{x}/{y}"),
+        "minZoom": tiles.MIN_ZOOM,
+        "maxZoom": tiles.MAX_ZOOM,
+        # static() would escape the braces of MapLibre's placeholders.
+        "glyphs": static("map_ui/glyphs/") + "{fontstack}/{range}.pbf",
+        "css": static("map_ui/basemap.css"),
+        "maplibre": {"js": static(vendor + "maplibre-gl-csp.js"),
+                     "worker": static(vendor + "maplibre-gl-csp-worker.js"),
+                     "css": static(vendor + "maplibre-gl.css"),
+                     "leaflet": static(vendor + "leaflet-maplibre-gl.js")},
+    }
+
+
 _UNREAD = object()
 
 
@@ -93,8 +116,7 @@ def map_base(territory_key_value=_UNREAD) -> dict:
     key = territory_key() if territory_key_value is _UNREAD else territory_key_value
     tile_url, attribution = base_layer()
     return {
-        "streetsUrl": reverse("street-list") + "?page_size=1000",
-        "parcelsUrl": reverse("property-list"),
+        "basemap": basemap(),
         "atUrl": reverse("property-at"),
         "territory": territory_outline(key),
         "tileUrl": tile_url,

@@ -6,7 +6,7 @@
 # (scripts/pgbouncer.sh); redis-server is the queue of the RQ task backend (scripts/redis.sh, its
 # test); chromium runs the browser tests (Playwright's own download does not work
 # offline, so the tests drive Debian's /usr/bin/chromium); wrk is the load generator of the
-# benchmark's concurrent runs (bench/load_wrk.py).
+# benchmark's concurrent runs (bench/load_wrk.py); npm, the browser libraries (package.json).
 set -euo pipefail
 pkgs=(postgresql-15 postgresql-15-postgis-3 gdal-bin gettext pgbouncer redis-server)
 for arg in "$@"; do
@@ -16,6 +16,8 @@ for arg in "$@"; do
   *) echo "usage: $0 [--browser] [--bench]" >&2; exit 2 ;;
   esac
 done
+# npm installs the browser libraries of package.json (make js); Debian's nodejs has no npm.
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from citizens.selectors import preferred_languages
 from core import reminders
 from core.email import signature_context
 
@@ -85,13 +86,16 @@ def send_update(event_id: int):
         return
     to = people(event.request, exclude_user_id=event.actor_id)
     reached = reminders.send_now(REQUEST_UPDATED, update_dues(event, to))
-    others = [address for index, (_user, address) in enumerate(to) if index not in reached]
+    others = [(user, address) for index, (user, address) in enumerate(to)
+              if index not in reached]
     request = event.request
     context = {"request": request, "event": event,
                "link": _absolute(reverse("service_requests:public_detail", args=[request.pk])),
                "mine": _absolute(reverse("service_requests:mine"))}
-    if others:
-        _send("update", context, others)
+    # Each in the language they prefer (their profile), French otherwise.
+    languages = preferred_languages(user.pk for user, _address in others if user is not None)
+    for user, address in others:
+        _send("update", context, [address], languages.get(user.pk, "") if user else "")
     taken = {address.lower() for _user, address in to}
     for follower in request.followers.filter(user=None).exclude(confirmed_at=None):
         if follower.email.lower() not in taken:

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.citizens.conftest import smtp_sink  # noqa: F401 (fixture)
 

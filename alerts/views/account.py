@@ -77,7 +77,7 @@ def subscription_add(request, property_id):
     if existing:
         return redirect("alerts:subscription_edit", pk=existing.pk)
     form = SubscriptionForm(request.POST or None, subscriber=subscriber,
-                            initial={"channels": ["email"]})
+                            initial={"channels": [services.first_channel(subscriber)]})
     if request.method == "POST" and form.is_valid():
         return _save(request, form, subscriber, prop.pk, "new")
     return render(request, "alerts/account/subscription_form.html", {

@@ -11,14 +11,14 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.counters import count
 from core.http import client_ip
@@ -32,6 +32,8 @@ from ..forms import AddressSearchForm, AnonymousSubscribeForm
 from ..models import Subscriber, Topic
 from ..notifications import send_confirmation
 from ..selectors import address_of_property
+
+PUSH_BODY_MAX = 8192  # two PushSubscriptions' JSON, each well under 2 kB
 
 MAP_ALERTS = 100
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "alerts" / "sw.js"
@@ -76,8 +78,36 @@ def service_worker(request):
     return response
 
 
+@csrf_exempt  # the browser proves itself by its old subscription's secret, not a session
+@require_POST
+def push_renew(request):
+    """The service worker's pushsubscriptionchange: {"old": the old PushSubscription's JSON,
+    "new": the new one's}. 200 with the browser's id; 404 when no browser held the old one;
+    400 when the new one is not valid."""
+    try:
+        if len(request.body) > PUSH_BODY_MAX:
+            raise ValueError
+        data = json.loads(request.body)
+        old, new = data["old"], data["new"]
+        old_endpoint, old_auth = old["endpoint"], (old.get("keys") or {})["auth"]
+        endpoint, keys = new["endpoint"], new.get("keys") or {}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return JsonResponse({"error": _("This browser's subscription is not valid.")},
+                            status=400)
+    try:
+        browser = services.renew_push_endpoint(
+            old_endpoint=old_endpoint, old_auth=old_auth, endpoint=endpoint,
+            p256dh=keys.get("p256dh"), auth=keys.get("auth"))
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    if browser is None:
+        return JsonResponse({"error": _("No browser holds this subscription.")}, status=404)
+    return JsonResponse({"id": browser.pk})
+
+
 def _worker_code() -> bytes:
     config = f"self.GUICHET_OFFLINE = {json.dumps(offline_precache())};\n"
+    config += f"self.GUICHET_PUSH_RENEW = {json.dumps(reverse('push_renew'))};\n"
     code = SERVICE_WORKER.read_text(encoding="utf-8")
     return code.replace('"use strict";\n', '"use strict";\n' + config, 1).encode()
 

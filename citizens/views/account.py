@@ -17,9 +17,9 @@ from core.access_log import log_access
 from core.models import AccessLog
 
 from .. import services
-from ..forms import HouseholdMemberForm, LinkRequestForm
+from ..forms import HouseholdMemberForm, LinkRequestForm, ProfileForm
 from ..models import HouseholdMember, PropertyLink
-from ..selectors import masked_email, occupants_of, sees_taxes, with_address
+from ..selectors import masked_email, occupants_of, profile_of, sees_taxes, with_address
 
 
 def log_link(request, link, action):
@@ -29,6 +29,27 @@ def log_link(request, link, action):
 def add_service_error(form, error: ValidationError, field=None):
     for message in error.messages:
         form.add_error(field, message)
+
+
+# The profile
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """Name, telephone, preferred language and channel (issue 14): what a clerk needs to call
+    back, and how the city writes first."""
+    stored = profile_of(request.user)
+    initial = {"first_name": request.user.first_name, "last_name": request.user.last_name,
+               "phone": stored.phone, "language": stored.language, "channel": stored.channel}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_profile(user=request.user, **form.cleaned_data)
+        log_access(request, subject=request.user, action=AccessLog.Action.CHANGE,
+                   record="profile")
+        messages.success(request, _("Your profile was saved."))
+        return redirect("citizens:profile")
+    return render(request, "citizens/profile.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 # The household

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from citizens.models import PropertyLink
+from citizens.selectors import profile_of
 from core.access_log import log_access
 from core.auth import staff_required
 from core.models import AccessLog
@@ -132,6 +133,7 @@ def detail(request, pk):
         "events": report.events.select_related("actor"),
         "answers": answer_labels(report.category, report.answers),
         "photos": report.photos.all(), "where": report.place_label(),
+        "reporter_profile": profile_of(report.reporter) if report.reporter_id else None,
         "followers": report.followers.count(),
         "map_config": location_map_config(report),
         "duplicates": report.duplicates.all(),

@@ -436,3 +436,46 @@ def test_a_reminder_goes_to_the_browsers_too(homes, vapid, push_service, browser
     with django_capture_on_commit_callbacks(execute=True):
         reminders.queue_due(at(day - dt.timedelta(days=1), 17), kinds=["watering_ban"])
     assert list(Delivery.objects.values_list("channel", flat=True)) == ["email"]
+
+
+def test_a_renewed_subscription_follows_the_browser(
+        client, make_citizen, homes, make_alert, vapid, push_service, browser,
+        django_capture_on_commit_callbacks):
+    """The push service renews a browser's subscription (pushsubscriptionchange): the worker
+    posts the old and the new one; the city moves the browser to the new address and keys when
+    the old one's secret is right, and the next alert reaches the browser there. A wrong secret
+    or an unknown subscription changes nothing; no session is needed (the worker has none)."""
+    citizen = make_citizen("renouvelle@example.org")
+    client.force_login(citizen)
+    before, after = browser("before"), browser("after")
+    post_subscription(client, before.subscription())
+    Subscription.objects.create(subscriber=citizen.subscriber, property=homes[0],
+                                channels=["push"])
+    renew = reverse("push_renew")
+    assert renew == "/sw/abonnement-renouvele/"
+    worker_code = client.get("/sw.js").content.decode()
+    assert f'self.GUICHET_PUSH_RENEW = "{renew}";' in worker_code
+    assert 'addEventListener("pushsubscriptionchange"' in worker_code
+    worker = Client(enforce_csrf_checks=True)  # no session, no CSRF token: the worker's fetch
+
+    def post(old, new):
+        return worker.post(renew, json.dumps({"old": old, "new": new}),
+                           content_type="application/json")
+
+    wrong = {**before.subscription(), "keys": {**before.subscription()["keys"],
+                                              "auth": b64url(b"0" * 16)}}
+    assert post(wrong, after.subscription()).status_code == 404
+    assert post({**before.subscription(), "endpoint": f"{push_service.origin}/push/x"},
+                after.subscription()).status_code == 404
+    assert post(before.subscription(), {"endpoint": "pas une adresse"}).status_code == 400
+    assert PushEndpoint.objects.get().endpoint == before.endpoint
+    assert worker.post(renew, "{", content_type="application/json").status_code == 400
+
+    response = post(before.subscription(), after.subscription())
+    assert response.status_code == 200
+    moved = PushEndpoint.objects.get()
+    assert (moved.endpoint, moved.subscriber.user) == (after.endpoint, citizen)
+    run_fan_out(make_alert(), django_capture_on_commit_callbacks)
+    assert push_service.to(before) == []
+    [message] = push_service.to(after)
+    assert after.read(message)["title"] == "[Pincourt] Avis d'ébullition"

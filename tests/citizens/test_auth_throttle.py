@@ -3,8 +3,8 @@ sign-in count in the same counters (allauth's login_failed limit, per client add
 account, in the shared database cache), so a guesser cannot switch paths, forge addresses or
 spread over worker processes; and a token only for a confirmed e-mail address."""
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path

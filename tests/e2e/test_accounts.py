@@ -41,7 +41,10 @@ def address(site_url, clear_shared_cache):
     cleaner.join()
 
 
-def test_sign_up_confirm_by_email_sign_in(page, site_url, smtp_sink, address):  # noqa: F811
+def test_sign_up_confirm_by_email_sign_in(page, site_url, smtp_sink, address,  # noqa: F811
+                                          settings):
+    # The e-mail's links go to the site's public address (GUICHET_SITE_URL): here, this server.
+    settings.GUICHET_SITE_URL = site_url
     page.goto(site_url + "/compte/signup/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator("#privacy-title")).to_be_visible()

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from pyproj import Transformer
 
 from tests.citizens.conftest import smtp_sink  # noqa: F401 (fixture)
-from tests.e2e.test_reporting import PASSWORD, _in_thread, _sign_in
+from tests.e2e.people import in_thread as _in_thread
+from tests.e2e.test_reporting import PASSWORD, _sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 TO_WGS84 = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_reporting import _in_thread
+from tests.e2e.people import in_thread as _in_thread
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 
@@ -125,7 +125,7 @@ def planted_report(django_db_blocker, clear_shared_cache):
 def test_category_with_markup_is_text_on_the_reports_map(page, site_url, planted_report):
     page.goto(f"{site_url}/signalements/?category={SLUG}")
     expect(page.locator("#reports-map")).to_have_attribute("data-loaded", "1")
-    page.locator("#reports-map .report-marker").click()
+    page.locator("#reports-map .report-marker").click()  # a marker per status group (point 7)
     link = page.locator(".leaflet-popup-content a")
     expect(link).to_contain_text(REPORT_CATEGORY)
     assert page.locator(".leaflet-popup-content img, .leaflet-popup-content u").count() == 0

@@ -74,7 +74,8 @@ def test_map_click_opens_the_property(page, site_url, target):
     point = address.property.parcel.point_on_surface
     point.transform(4326)
     page.goto(f"{site_url}/#map=18/{point.y:.7f}/{point.x:.7f}")  # the parcel at the centre
-    expect(page.locator("#town-map path.leaflet-interactive").first).to_be_attached()
+    # The parcels are the basemap's (vector tiles): wait until it has drawn them.
+    expect(page.locator("#town-map")).to_have_attribute("data-basemap-ready", "1")
     box = page.locator("#town-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(f"**/propriete/{address.property_id}/")
@@ -123,13 +124,17 @@ def test_suggestions_stay_above_the_map_escape_keeps_the_text(page, site_url):
     assert not page.js_errors
 
 
-def test_the_report_form_suggests_addresses_and_places_the_choice(page, site_url):
+@pytest.mark.parametrize("prefix, width, label, go_on", [
+    ("", 1280, "Adresse", "Continuer"), ("/en", 390, "Address", "Continue")])
+def test_the_report_form_suggests_addresses_and_places_the_choice(page, site_url, prefix, width,
+                                                                  label, go_on):
     """Without the map: type an address, choose a suggestion with the keyboard, go on; the
-    details page names that address."""
+    details page names that address. In French on a desktop, in English on a phone."""
+    page.set_viewport_size({"width": width, "height": 900})
     unit = CivicAddress.objects.exclude(unit="").exclude(property__address_point=None).first()
     building = unit.label.removeprefix(f"{unit.unit}-")
-    page.goto(site_url + "/signaler/")
-    field = page.get_by_role("combobox", name=re.compile("Adresse"))
+    page.goto(site_url + prefix + "/signaler/")
+    field = page.get_by_role("combobox", name=re.compile(label))
     field.press_sequentially(building.split(" ", 1)[0] + " " + building.split()[-1], delay=20)
     expect(page.get_by_role("option").first).to_be_visible()
     field.press("ArrowDown")
@@ -137,8 +142,9 @@ def test_the_report_form_suggests_addresses_and_places_the_choice(page, site_url
     expect(field).to_have_value(re.compile(re.escape(building.split(" ", 1)[1])))
     assert page.locator("input[name=lon]").input_value() != ""
     expect(page.locator("p[role=status][data-chosen]")).not_to_be_empty()
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
     page.locator("#id_category").select_option(index=1)
-    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("button", name=go_on).click()
     page.wait_for_url("**/signaler/details/**")
     expect(page.locator("main")).to_contain_text(building.split(" ", 1)[1])
     assert not page.js_errors

@@ -3,7 +3,6 @@ its question, attaches a photo and sends the report; finds it in "my requests"; 
 in the queue and changes its status with a public note; the citizen sees the change and the
 e-mail arrives over SMTP. axe-core checks the report form, the queue and the staff page."""
 import io
-import threading
 import uuid
 
 import pytest
@@ -14,31 +13,12 @@ from pyproj import Transformer
 
 from tests.citizens.conftest import smtp_sink  # noqa: F401 (the SMTP sink fixture)
 from tests.e2e.conftest import watch_csp
+from tests.e2e.people import in_thread
 from tests.e2e.test_property_map import _serious
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 PASSWORD = "x-Citoyenne-2026!"
 TO_WGS84 = Transformer.from_crs(settings.GUICHET_SRID, 4326, always_xy=True)
-
-
-def _in_thread(function, *args):
-    """The site's threads commit outside the test's transaction: rows they must see are made,
-    and everything is removed afterwards, from a thread of its own (its own connection,
-    autocommit)."""
-    result = []
-
-    def run():
-        from django.db import connection
-
-        try:
-            result.append(function(*args))
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return result[0] if result else None
 
 
 def _make_people(tag):
@@ -70,8 +50,8 @@ def _remove_people(tag):
 def people(site_url, clear_shared_cache):
     clear_shared_cache()  # allauth's rate limits (the site's threads write them)
     tag = uuid.uuid4().hex[:8]
-    yield _in_thread(_make_people, tag)
-    _in_thread(_remove_people, tag)
+    yield in_thread(_make_people, tag)
+    in_thread(_remove_people, tag)
 
 
 @pytest.fixture

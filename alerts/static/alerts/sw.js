@@ -123,3 +123,21 @@ self.addEventListener("notificationclick", (event) => {
     }),
   );
 });
+
+// The push service renewed the browser's subscription (its keys or its address changed): the
+// worker tells the city, proving it held the old one by that one's secret (alerts.views.public
+// push_renew). Without the old subscription there is nothing to prove: the citizen turns the
+// browser on again from their alerts page.
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil((async () => {
+    const old = event.oldSubscription;
+    if (!old || !self.GUICHET_PUSH_RENEW) return;
+    const renewed = event.newSubscription
+      || await self.registration.pushManager.subscribe(old.options);
+    await fetch(self.GUICHET_PUSH_RENEW, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ old: old.toJSON(), new: renewed.toJSON() }),
+    });
+  })());
+});

@@ -1,26 +1,13 @@
-// The home map: the town with its parcels; clicking a parcel opens its property page.
-// (Keyboard and screen-reader users have the search form above, which does the same.)
+// The home map: the town, its streets and parcels (the basemap's tiles); clicking a parcel opens
+// its property page. (Keyboard and screen-reader users have the search form above, which does
+// the same.)
 /* global L */
 import { createMap, getJSON, readConfig } from "./basemap.js";
+import { ZOOMS } from "./basemap-look.js";
 
 const config = readConfig();
 const element = document.getElementById("town-map");
-const map = createMap(element, config);
-const parcels = L.geoJSON(null, {
-  style: { color: "#64748b", weight: 1, fillOpacity: 0.08 },
-}).addTo(map);
-const loaded = new Set();
-
-async function loadParcels() {
-  if (map.getZoom() < 14) return;  // below that, parcels are too small to click
-  const b = map.getBounds();
-  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((n) => n.toFixed(5)).join(",");
-  const data = await getJSON(`${config.parcelsUrl}?in_bbox=${bbox}&page_size=1000`);
-  parcels.addData(data.features.filter((f) => !loaded.has(f.id) && loaded.add(f.id)));
-}
-
-map.on("moveend", () => loadParcels().catch(() => {}));
-loadParcels().catch(() => {});
+const map = createMap(element, config, { minZoom: ZOOMS.parcels });
 map.on("click", async (event) => {
   const { lat, lng } = event.latlng;
   try {
