@@ -132,6 +132,31 @@ env = environ.Env(
     # The longest a database statement may run (0: no limit): no request may hold a worker on a
     # runaway query. Management commands (the importers) lift it for their own connection.
     GUICHET_STATEMENT_TIMEOUT_MS=(int, 30_000),
+    # The library's own system (ILS), over SIP2 (library/connectors/sip2.py). Empty host: no
+    # library system, the library pages say so and the dashboard shows no library part.
+    GUICHET_LIBRARY_SIP2_HOST=(str, ""),
+    GUICHET_LIBRARY_SIP2_PORT=(int, 6001),
+    GUICHET_LIBRARY_SIP2_TLS=(bool, False),  # TLS to the SIP2 server (its certificate checked)
+    GUICHET_LIBRARY_SIP2_TLS_CA=(str, ""),  # a CA file for a private certificate
+    # Login (message 93) when a user is set; the location code (CP) if the ILS wants one.
+    GUICHET_LIBRARY_SIP2_USER=(str, ""),
+    GUICHET_LIBRARY_SIP2_PASSWORD=(str, ""),
+    GUICHET_LIBRARY_SIP2_LOCATION=(str, ""),
+    GUICHET_LIBRARY_SIP2_INSTITUTION=(str, ""),  # the institution id (AO)
+    GUICHET_LIBRARY_SIP2_TERMINAL_PASSWORD=(str, ""),  # AC, for the ILS that want one
+    GUICHET_LIBRARY_SIP2_ENCODING=(str, "latin-1"),
+    GUICHET_LIBRARY_SIP2_CHECKSUMS=(bool, True),  # sequence number (AY) and checksum (AZ)
+    # The longest one call to the library's system may take, connection to last answer.
+    GUICHET_LIBRARY_TIMEOUT_S=(float, 2.0),
+    # A card's record (loans with their titles, holds, fines) is kept this long in the cache,
+    # never in the database.
+    GUICHET_LIBRARY_CACHE_S=(int, 300),
+    # The circuit breaker: after this many failed calls in a row, the system is not called for
+    # that many seconds (the state is in the shared cache: one for every worker).
+    GUICHET_LIBRARY_BREAKER_FAILURES=(int, 3),
+    GUICHET_LIBRARY_BREAKER_OPEN_S=(int, 60),
+    # How long a card's PIN, once typed, is kept (encrypted) in the server-side session.
+    GUICHET_LIBRARY_PIN_MINUTES=(int, 15),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -213,6 +238,7 @@ INSTALLED_APPS = [
     "service_requests",
     "alerts",
     "leisure",
+    "library",
     "map_ui",
     "portal",
     "demo",
@@ -393,6 +419,23 @@ GUICHET_DELIVERY_SEND_BATCH = env("GUICHET_DELIVERY_SEND_BATCH")
 # killed mid-batch sends at most this many messages a second time, with the same Message-ID.
 GUICHET_DELIVERY_MARK_EVERY = env("GUICHET_DELIVERY_MARK_EVERY")
 GUICHET_DIGEST_HOUR = env("GUICHET_DIGEST_HOUR")
+
+# The library's system (issue 16: library/).
+GUICHET_LIBRARY_SIP2 = {
+    "host": env("GUICHET_LIBRARY_SIP2_HOST"), "port": env("GUICHET_LIBRARY_SIP2_PORT"),
+    "tls": env("GUICHET_LIBRARY_SIP2_TLS"), "tls_ca": env("GUICHET_LIBRARY_SIP2_TLS_CA"),
+    "user": env("GUICHET_LIBRARY_SIP2_USER"), "password": env("GUICHET_LIBRARY_SIP2_PASSWORD"),
+    "location": env("GUICHET_LIBRARY_SIP2_LOCATION"),
+    "institution": env("GUICHET_LIBRARY_SIP2_INSTITUTION"),
+    "terminal_password": env("GUICHET_LIBRARY_SIP2_TERMINAL_PASSWORD"),
+    "encoding": env("GUICHET_LIBRARY_SIP2_ENCODING"),
+    "checksums": env("GUICHET_LIBRARY_SIP2_CHECKSUMS"),
+}
+GUICHET_LIBRARY_TIMEOUT_S = env("GUICHET_LIBRARY_TIMEOUT_S")
+GUICHET_LIBRARY_CACHE_S = env("GUICHET_LIBRARY_CACHE_S")
+GUICHET_LIBRARY_BREAKER_FAILURES = env("GUICHET_LIBRARY_BREAKER_FAILURES")
+GUICHET_LIBRARY_BREAKER_OPEN_S = env("GUICHET_LIBRARY_BREAKER_OPEN_S")
+GUICHET_LIBRARY_PIN_MINUTES = env("GUICHET_LIBRARY_PIN_MINUTES")
 if not 0 <= GUICHET_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("GUICHET_DIGEST_HOUR is an hour of the day, 0 to 23.")
 

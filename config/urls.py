@@ -10,6 +10,7 @@ from alerts import urls as alerts_urls
 from citizens import urls as citizens_urls
 from collections_schedule import urls as collections_urls
 from core import errors
+from library import urls as library_urls
 from service_requests import urls as requests_urls
 
 
@@ -47,11 +48,13 @@ urlpatterns += i18n_patterns(
     path("personnel/liens/", include(citizens_urls.staff_urlpatterns)),
     path("personnel/demandes/", include(requests_urls.staff_urlpatterns)),
     path("personnel/alertes/", include(alerts_urls.staff_urlpatterns)),
+    path("personnel/bibliotheque/", include(library_urls.staff_urlpatterns)),
     path("collectes/", include("collections_schedule.urls")),
     path("loisirs/", include("leisure.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses
     path("", include("service_requests.urls")),
     path("", include("alerts.urls")),  # alertes/..., mon-compte/alertes/...
+    path("mon-compte/bibliotheque/", include("library.urls")),
     path("mon-compte/", include("citizens.urls")),
     path("", include("portal.urls")),  # home, property page, the citizen's dashboard
     path("", include("core.urls")),  # the app's manifest and offline page

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from collections_schedule.serializers import StreamScheduleSerializer, WateringAnswerSerializer
 from core.access_log import log_access
 from core.models import AccessLog
+from library.serializers import LibraryLineSerializer
 
 from .selectors import dashboard
 
@@ -84,17 +85,20 @@ class DashboardSerializer(serializers.Serializer):
     refused = PendingSerializer(many=True)
     household = HouseholdSerializer(many=True)
     requests = RequestSummarySerializer(many=True)
+    library = LibraryLineSerializer(many=True)
 
 
 class MeView(APIView):
-    """My dashboard: properties (roll, next collections, watering, taxes), household, requests."""
+    """My dashboard: properties (roll, next collections, watering, taxes), household, requests,
+    library cards."""
 
     authentication_classes = [SessionAuthentication, TokenAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses=DashboardSerializer)
     def get(self, request):
-        data = {"email": request.user.email, **dashboard(request.user, timezone.localtime())}
+        data = {"email": request.user.email,
+                **dashboard(request.user, timezone.localtime(), session=request.session)}
         log_access(request, subject=request.user, action=AccessLog.Action.VIEW,
                    record="dashboard")
         return Response(DashboardSerializer(data, context={"user": request.user}).data)

@@ -9,6 +9,8 @@ from citizens.selectors import open_links, sees_taxes
 from collections_schedule.selectors import lookup as schedule_lookup
 from collections_schedule.selectors import next_collections_at
 from collections_schedule.watering import watering_status
+from library.selectors import connected as library_connected
+from library.selectors import dashboard_lines as library_lines
 from service_requests.selectors import my_requests
 from taxes.selectors import tax_summary
 
@@ -23,7 +25,8 @@ class PropertyCard:
     taxes: object = None
 
 
-def dashboard(user, now=None) -> dict:
+def dashboard(user, now=None, session=None) -> dict:
+    """`session`: the request's, where a library card's PIN may be (library.pins)."""
     now = timezone.localtime(now)
     links = open_links(user)
     cards = []
@@ -45,6 +48,9 @@ def dashboard(user, now=None) -> dict:
         "refused": [link for link in links if link.status == PropertyLink.Status.REFUSED],
         "household": list(user.household.all()),
         "requests": my_requests(user, limit=5),
+        # One line per library card, from the short cache only: never waits for the library.
+        "library": library_lines(user, session),
+        "library_configured": library_connected(),
     }
 
 

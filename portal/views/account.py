@@ -24,7 +24,7 @@ from ..services import delete_account
 
 @login_required
 def dashboard(request):
-    context = build_dashboard(request.user)
+    context = build_dashboard(request.user, session=request.session)
     log_access(request, subject=request.user, action=AccessLog.Action.VIEW, record="dashboard")
     return render(request, "portal/dashboard.html", context)
 

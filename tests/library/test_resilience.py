@@ -1,0 +1,111 @@
+"""Never slow, never down because of the library: the circuit breaker (its state in the shared
+cache), the record page when the system is down, slow or answers garbage, and the dashboard,
+which never calls the library's system, rendering with the message at its usual speed."""
+import statistics
+import time
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from library import resilience
+from library.connectors.base import IlsUnavailable
+from library.models import LibraryCard
+from tests.library.conftest import ALICE_CARD, ALICE_PIN, point_at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice(client, make_citizen, ils):
+    """A citizen with her home (a property card on the dashboard, as usual) and her card."""
+    from citizens.models import PropertyLink
+    from properties.models import Property
+
+    user = make_citizen("alice.panne@example.org")
+    PropertyLink.objects.create(user=user, property=Property.objects.exclude(parcel=None)
+                                .order_by("pk")[3], role="owner", status="verified",
+                                method="code")
+    client.force_login(user)
+    client.post(reverse("library:card_add"),
+                {"holder": "me", "barcode": ALICE_CARD, "pin": ALICE_PIN})
+    return user, LibraryCard.objects.get(user=user)
+
+
+def test_the_breaker_opens_after_n_failures_and_then_calls_nothing(ils, settings):
+    settings.GUICHET_LIBRARY_BREAKER_FAILURES = 3
+    ils.mode = "garbage"
+    for _ in range(3):
+        with pytest.raises(IlsUnavailable):
+            resilience.call("patron_info", ALICE_CARD, ALICE_PIN)
+    assert resilience.is_open() and ils.connections == 3
+    ils.mode = "ok"
+    with pytest.raises(IlsUnavailable):  # open: not even tried
+        resilience.call("patron_info", ALICE_CARD, ALICE_PIN)
+    assert ils.connections == 3
+
+
+def test_half_open_one_failure_reopens_one_success_closes(ils, settings):
+    settings.GUICHET_LIBRARY_BREAKER_FAILURES = 2
+    ils.mode = "garbage"
+    for _ in range(2):
+        with pytest.raises(IlsUnavailable):
+            resilience.call("patron_info", ALICE_CARD, ALICE_PIN)
+    cache.delete(resilience.OPEN)  # as when GUICHET_LIBRARY_BREAKER_OPEN_S has passed
+    with pytest.raises(IlsUnavailable):
+        resilience.call("patron_info", ALICE_CARD, ALICE_PIN)
+    assert resilience.is_open()  # one failure after a trip opens it again at once
+    cache.delete(resilience.OPEN)
+    ils.mode = "ok"
+    assert resilience.call("patron_info", ALICE_CARD, ALICE_PIN).pin_ok
+    assert not resilience.failing() and cache.get(resilience.TRIPPED) is None
+
+
+def test_the_breakers_state_is_the_shared_caches(ils):
+    """Another worker process opened it: this one, reading the same cache, calls nothing."""
+    cache.set(resilience.OPEN, True, 60)  # what another process's _failed() writes
+    with pytest.raises(IlsUnavailable):
+        resilience.call("patron_info", ALICE_CARD, ALICE_PIN)
+    assert ils.connections == 0
+
+
+@pytest.mark.parametrize("trouble", ["down", "slow", "garbage"])
+def test_the_record_page_says_so_and_the_dashboard_renders_at_its_usual_speed(
+        client, alice, ils, settings, closed_port, trouble):
+    user, card = alice
+    dashboard = reverse("portal:dashboard")
+
+    def timed(url, n=9):
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        return statistics.median(times), response.content.decode()
+
+    client.get(dashboard)  # warm up
+    usual, page = timed(dashboard)  # the card's line from the cache (a healthy system)
+    assert "3 prêts" in page
+    if trouble == "down":
+        point_at(settings, closed_port)
+    elif trouble == "slow":
+        ils.mode, ils.delay = "slow", 2.0  # far past the 0.5 s timeout
+    else:
+        ils.mode = "garbage"
+    resilience.forget_record(card.pk)  # the cached record has run out
+    started = time.perf_counter()
+    record = client.get(reverse("library:record", args=[card.pk]))
+    assert time.perf_counter() - started < settings.GUICHET_LIBRARY_TIMEOUT_S + 1.0
+    assert record.status_code == 200
+    html = record.content.decode()
+    assert "Le système de la bibliothèque ne répond pas; réessayez plus tard." in html
+    assert "Supprimer mon compte" not in html and "Retirer cette carte" in html  # the rest
+    connections = ils.connections
+    slow, page = timed(dashboard)
+    assert 'data-testid="library-unavailable"' in page
+    assert "Mes propriétés" in page and "Mes demandes" in page  # the rest of the dashboard
+    assert ils.connections == connections  # the dashboard never calls the library
+    assert slow < 2 * usual, (slow, usual)
+    me = client.get("/api/me/").json()
+    assert me["library"][0]["status"] == "unavailable"
