@@ -7,7 +7,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_reporting import PASSWORD, _in_thread, _sign_in
+from tests.e2e.people import in_thread as _in_thread
+from tests.e2e.test_reporting import PASSWORD, _sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 

@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from alerts.vapid import new_pair
-from tests.e2e.test_reporting import PASSWORD, _in_thread, _sign_in, fr
+from tests.e2e.people import in_thread as _in_thread
+from tests.e2e.test_reporting import PASSWORD, _sign_in, fr
 
 pytestmark = [pytest.mark.django_db, pytest.mark.e2e]
 
