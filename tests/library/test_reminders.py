@@ -13,7 +13,7 @@ from alerts import reminders as queue
 from alerts.models import Delivery, Subscriber
 from library import resilience
 from library.models import LibraryCard
-from tests.library.conftest import ALICE_CARD, point_at
+from tests.library.conftest import ALICE_CARD, LEA_CARD, point_at
 
 pytestmark = pytest.mark.django_db
 
@@ -130,10 +130,12 @@ def test_an_ils_that_wants_the_pin_skips_the_card_with_its_reason(
         ils_for_reminders, make_citizen, caplog):
     ils_for_reminders.answers_without_pin = False
     card_of(citizen(make_citizen, "alice@courriel.example"))
+    card_of(citizen(make_citizen, "lea@courriel.example"), LEA_CARD)  # loans only
     with caplog.at_level(logging.WARNING, logger="library.reminders"):
         result = run()
     assert Delivery.objects.count() == 0 and sum(result.created.values()) == 0
     assert "card …5172 skipped" in caplog.text and "without the PIN" in caplog.text
+    assert "card …5198 skipped" in caplog.text
     assert "circulate" in caplog.text  # the setting the library must give
     assert not resilience.failing()  # a refusal is not an outage: the breaker does not count it
 
