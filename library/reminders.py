@@ -30,6 +30,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +49,8 @@ BALANCE = "library_balance"
 DAYS_BEFORE = 2
 
 # One read of each card per run: the four kinds are asked in turn with the same `now`; a kind
-# asked again (the same `now` or not) is a new run, which reads the cards again.
+# asked again (the same `now` or not) is a new run, which reads the cards again. Used by the
+# job only (one process, one thread); a late send's load() asks for its one card itself.
 _run: dict = {"now": None, "asked": set(), "records": {}}
 
 
@@ -114,61 +116,70 @@ def _context_key(kind: str, subject: str, on: dt.date) -> str:
     return f"library:reminder:{kind}:{subject}:{on.isoformat()}"
 
 
-def due_soon(now, property_ids=None) -> list[reminders.Due]:
+def _due_soon(now, cards) -> list[reminders.Due]:
     """A loan due within DAYS_BEFORE days (from the day it enters that window: once per due
     date, so a renewed loan is reminded again before its new date)."""
     today = timezone.localdate(now)
     window = (today + dt.timedelta(days=1), today + dt.timedelta(days=DAYS_BEFORE))
     out = []
-    for card, record in _records(now, DUE_SOON):
+    for card, record in cards:
         for loan in record.loans:
             day = timezone.localtime(loan.due).date() if loan.due else None
             if day and window[0] <= day <= window[1] and not loan.overdue:
-                out.append(_keep(DUE_SOON, reminders.Due(
+                out.append(reminders.Due(
                     subject=f"card:{card.pk}:loan:{_item_key(loan.item_id)}", on=day,
-                    person=card.user, context=_loan_context(card, record, loan))))
+                    person=card.user, context=_loan_context(card, record, loan)))
     return out
 
 
-def overdue(now, property_ids=None) -> list[reminders.Due]:
-    """Each overdue loan, once per due date."""
+def _overdue(now, cards) -> list[reminders.Due]:
+    """Each overdue loan, once per due date (the first of the month when the system gives no
+    date it can read: at most once a month)."""
     out = []
-    for card, record in _records(now, OVERDUE):
+    for card, record in cards:
         for loan in record.overdue:
-            day = timezone.localtime(loan.due).date() if loan.due else timezone.localdate(now)
-            out.append(_keep(OVERDUE, reminders.Due(
+            day = (timezone.localtime(loan.due).date() if loan.due  # else at most monthly
+                   else timezone.localdate(now).replace(day=1))
+            out.append(reminders.Due(
                 subject=f"card:{card.pk}:loan:{_item_key(loan.item_id)}", on=day,
-                person=card.user, context=_loan_context(card, record, loan))))
+                person=card.user, context=_loan_context(card, record, loan)))
     return out
 
 
-def hold_ready(now, property_ids=None) -> list[reminders.Due]:
+def _hold_ready(now, cards) -> list[reminders.Due]:
     """Each hold waiting for pickup, once per pickup date (the first of the month when the
     system gives none: at most once a month)."""
     out = []
-    for card, record in _records(now, HOLD_READY):
+    for card, record in cards:
         for hold in record.ready_holds:
             day = hold.pickup_by or timezone.localdate(now).replace(day=1)
-            out.append(_keep(HOLD_READY, reminders.Due(
+            out.append(reminders.Due(
                 subject=f"card:{card.pk}:hold:{_item_key(hold.item_id)}", on=day,
                 person=card.user, context={**_base(card, record), "title": hold.title,
-                                           "pickup_by": hold.pickup_by})))
+                                           "pickup_by": hold.pickup_by}))
     return out
 
 
-def balance(now, property_ids=None) -> list[reminders.Due]:
+def _balance(now, cards) -> list[reminders.Due]:
     """A balance owed on the card: once a month while it is owed (`on` the month's first day)."""
     out = []
-    for card, record in _records(now, BALANCE):
+    for card, record in cards:
         if record.fee_total > 0:
-            out.append(_keep(BALANCE, reminders.Due(
+            out.append(reminders.Due(
                 subject=f"card:{card.pk}:balance", on=timezone.localdate(now).replace(day=1),
                 person=card.user, context={**_base(card, record), "amount": record.fee_total,
-                                           "fines": len(record.fines)})))
+                                           "fines": len(record.fines)}))
     return out
 
 
-def _load(kind, due_function):
+def _kind(kind: str, compute):
+    """The kind's `due(now, property_ids)` for the registry: every card read once per run."""
+    def due(now, property_ids=None) -> list[reminders.Due]:
+        return [_keep(kind, d) for d in compute(now, _records(now, kind))]
+    return due
+
+
+def _load(kind, compute):
     def load(subject: str, on: dt.date) -> dict | None:
         """The context the job kept; else the record asked again (a late send): None when the
         reminder no longer holds or the record cannot be read now."""
@@ -177,34 +188,27 @@ def _load(kind, due_function):
             return context
         try:
             card = _cards().get(pk=subject.split(":")[1])
-        except (LibraryCard.DoesNotExist, IndexError, ValueError):
+        except (LibraryCard.DoesNotExist, IndexError, ValueError, ValidationError):
             return None
         record = fetch(card)
         if record is None or not record.valid:
             return None
-        now = timezone.now()
-        _run.update(now=now, asked=set(), records={card.pk: (card, record)})
-        try:
-            found = [d for d in due_function(now) if d.subject == subject and d.on == on]
-        finally:
-            _run.update(now=None, asked=set(), records={})
+        found = [d for d in compute(timezone.now(), [(card, record)])
+                 if d.subject == subject and d.on == on]
         return found[0].context if found else None
     return load
 
 
+KINDS = [  # code, what is due, template, label, order
+    (DUE_SOON, _due_soon, "due_soon", _("A library loan due in two days"), 60),
+    (OVERDUE, _overdue, "overdue", _("An overdue library loan"), 61),
+    (HOLD_READY, _hold_ready, "hold_ready", _("A library hold ready for pickup"), 62),
+    (BALANCE, _balance, "balance", _("A balance owed to the library"), 63),
+]
+
+
 def register() -> None:
-    reminders.register(DUE_SOON, due=due_soon, load=_load(DUE_SOON, due_soon),
-                       render=reminders.templates("library/reminders/due_soon"),
-                       label=_("A library loan due in two days"), scope=reminders.PERSON,
-                       order=60)
-    reminders.register(OVERDUE, due=overdue, load=_load(OVERDUE, overdue),
-                       render=reminders.templates("library/reminders/overdue"),
-                       label=_("An overdue library loan"), scope=reminders.PERSON, order=61)
-    reminders.register(HOLD_READY, due=hold_ready, load=_load(HOLD_READY, hold_ready),
-                       render=reminders.templates("library/reminders/hold_ready"),
-                       label=_("A library hold ready for pickup"), scope=reminders.PERSON,
-                       order=62)
-    reminders.register(BALANCE, due=balance, load=_load(BALANCE, balance),
-                       render=reminders.templates("library/reminders/balance"),
-                       label=_("A balance owed to the library"), scope=reminders.PERSON,
-                       order=63)
+    for code, compute, template, label, order in KINDS:
+        reminders.register(code, due=_kind(code, compute), load=_load(code, compute),
+                           render=reminders.templates(f"library/reminders/{template}"),
+                           label=label, scope=reminders.PERSON, order=order)

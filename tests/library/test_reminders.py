@@ -157,6 +157,8 @@ def test_a_late_send_asks_again_and_drops_what_no_longer_holds(
     ils_for_reminders.patrons[ALICE_CARD].charged.remove("31000000000102")  # returned
     assert queue.render_delivery(overdue) is None
     assert queue.render_delivery(Delivery.objects.get(kind="library_due_soon")) is not None
+    overdue.subject = "card:not-a-card:loan:0"  # a key that names no card: nothing, no crash
+    assert queue.render_delivery(overdue) is None
 
 
 def test_no_subscriber_no_question_to_the_ils(ils_for_reminders, make_citizen):
