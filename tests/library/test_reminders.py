@@ -57,7 +57,9 @@ def test_each_kind_at_its_date_asked_without_the_pin(ils_for_reminders, make_cit
     # The day before: Maria Chapdelaine (due in 2 days) is 3 days away: not yet.
     run(timezone.now() - dt.timedelta(days=1))
     assert ("library_due_soon", local_day(2)) not in rows()
+    ils_for_reminders.requests.clear()
     run()
+    assert ils_for_reminders.requests.count("93") == 1  # the card read once for the 4 kinds
     assert rows() == {
         ("library_due_soon", local_day(2)),  # Maria Chapdelaine
         ("library_overdue", local_day(-5)),  # Les Misérables, tome 1
@@ -107,22 +109,23 @@ def test_in_french_and_in_english(ils_for_reminders, make_citizen):
 def test_the_ils_down_for_a_run_then_the_reminders_on_the_next(
         ils_for_reminders, make_citizen, caplog):
     card_of(citizen(make_citizen, "alice@courriel.example"))
+    moment = timezone.now()  # the same `now` each run (`send_reminders --at`): asked again
     ils_for_reminders.mode = "garbage"
     with caplog.at_level(logging.WARNING, logger="library.reminders"):
-        result = run()  # no crash
+        result = run(moment)  # no crash
     assert Delivery.objects.count() == 0 and sum(result.created.values()) == 0
     assert "…5172 skipped this run" in caplog.text
     # The breaker open (the system failed again and again): skipped too, at once.
     resilience._failed(), resilience._failed(), resilience._failed()
     assert resilience.is_open()
     ils_for_reminders.mode = "ok"
-    run()
+    run(moment)
     assert Delivery.objects.count() == 0
     # Back: the next run sends them all, and a run after that nothing more.
     resilience.reset()
-    run()
+    run(moment)
     assert len(rows()) == 4
-    run()
+    run(moment)
     assert Delivery.objects.count() == 4
 
 
@@ -155,6 +158,8 @@ def test_a_late_send_asks_again_and_drops_what_no_longer_holds(
     assert len(ils_for_reminders.requests) > asked  # asked again
     cache.clear()
     ils_for_reminders.patrons[ALICE_CARD].charged.remove("31000000000102")  # returned
+    ils_for_reminders.items["31000000000101"].due = (  # another loan overdue now
+        timezone.now() - dt.timedelta(days=1))
     assert queue.render_delivery(overdue) is None
     assert queue.render_delivery(Delivery.objects.get(kind="library_due_soon")) is not None
     overdue.subject = "card:not-a-card:loan:0"  # a key that names no card: nothing, no crash
