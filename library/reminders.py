@@ -6,11 +6,12 @@ The PIN. The library's system wants the card's PIN for a reader's record, and th
 stores it (pins.py). So the job asks as the portal's own SIP2 account (the 93 login of
 GUICHET_LIBRARY_SIP2 "user"/"password"), without the reader's PIN: in SIP2, Patron Information
 (63) makes the patron password (AD) optional and leaves the answer to the system. Koha answers a
-logged-in SIP account (C4/SIP/Sip/MsgType.pm lists the items whatever the password, with CQN);
-the Koha user behind that SIP account needs the "circulate" permission, as every self-check
-machine's does. A system that keeps the lists without the PIN (a count above zero, its list
-missing) makes the connector raise PinRequired: the job logs which card (its last four digits)
-and why, sends nothing for it and goes on; nothing else can be done without a stored PIN.
+logged-in SIP account (C4/SIP/Sip/MsgType.pm, handle_patron_info: the lists whatever the
+password, CQ only when AD was sent); its login (93) needs a staff user with the "circulate"
+permission, as every self-check machine's does. A system that keeps the lists without the PIN
+(a count above zero, its list missing) makes the connector raise PinRequired: the job logs which
+card (its last four digits) and why, sends nothing for it and goes on; nothing else can be done
+without a stored PIN.
 
 Outage. A card whose record cannot be read (the system down, too slow, the circuit breaker open)
 is skipped for this run, with a log line; the next run asks again. The keys make a later send
