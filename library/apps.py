@@ -9,8 +9,9 @@ class LibraryConfig(AppConfig):
     def ready(self):
         from core import personal_data
 
-        from . import access_log, selectors, services
+        from . import access_log, reminders, selectors, services
 
         personal_data.register("library_cards", export=selectors.export_cards,
                                erase=services.erase_cards, order=35)
         access_log.register()
+        reminders.register()

@@ -16,6 +16,12 @@ class IlsUnavailable(Exception):
     """The library's system did not answer, or not in time, or not in a way we can read."""
 
 
+class PinRequired(Exception):
+    """The system answered, but keeps a reader's lists from us without the card's PIN (asked
+    by the reminder job, which has no PIN: library/reminders.py). Not a failure of the system:
+    the circuit breaker does not count it."""
+
+
 @dataclass(frozen=True)
 class Loan:
     item_id: str
@@ -106,6 +112,11 @@ class LibraryConnector:
 
     def patron_info(self, barcode: str, pin: str) -> PatronRecord:
         raise NotImplementedError
+
+    def patron_info_without_pin(self, barcode: str) -> PatronRecord:
+        """The record as the portal's own account at the library's system may read it, without
+        the reader's PIN (the reminder job); PinRequired when the system will not tell."""
+        raise PinRequired("this library system needs the card's PIN")
 
     def item_info(self, item_id: str) -> ItemInfo:
         raise NotImplementedError

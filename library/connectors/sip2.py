@@ -63,6 +63,7 @@ from .base import (
     LibraryConnector,
     Loan,
     PatronRecord,
+    PinRequired,
     RenewResult,
 )
 
@@ -351,7 +352,7 @@ class Sip2Connector(LibraryConnector):
 
     # The messages
 
-    def _patron(self, conversation, barcode: str, pin: str, summary: str) -> Response:
+    def _patron(self, conversation, barcode: str, pin: str | None, summary: str) -> Response:
         flags = [" "] * 10
         if summary:
             flags[SUMMARY[summary]] = "Y"
@@ -389,6 +390,9 @@ class Sip2Connector(LibraryConnector):
     def patron_info(self, barcode: str, pin: str) -> PatronRecord:
         return self._call(lambda c: self._record(c, barcode, pin))
 
+    def patron_info_without_pin(self, barcode: str) -> PatronRecord:
+        return self._call(lambda c: self._record(c, barcode, None))
+
     def item_info(self, item_id: str) -> ItemInfo:
         return self._call(lambda c: self._item(c, item_id))
 
@@ -399,15 +403,23 @@ class Sip2Connector(LibraryConnector):
                    item_ids: Sequence[str]) -> list[RenewResult]:
         return self._call(lambda c: [self._renew(c, barcode, pin, i) for i in item_ids])
 
-    def _record(self, conversation, barcode: str, pin: str) -> PatronRecord:
+    def _record(self, conversation, barcode: str, pin: str | None) -> PatronRecord:
+        """The record; `pin` None: asked without the reader's PIN (no AD), as the portal's own
+        SIP2 account (the reminder job). SIP2 makes AD optional in 63 and leaves the answer to
+        the system: one that keeps the lists from us (a count above zero, its list missing)
+        raises PinRequired; the record then says `pin_ok` False, since no PIN was checked."""
+        without_pin = pin is None
         first = self._patron(conversation, barcode, pin, "charged")
         valid = first.get("BL").strip().upper() == "Y"
         # CQ is optional in the spec: without it nothing says the PIN was checked, so it is
         # not taken as right (the card is not linked, the record not shown).
         pin_ok = first.get("CQ").strip().upper() == "Y"
         messages = tuple(m.strip() for m in first.all("AF") if m.strip())
-        if not (valid and pin_ok):
+        if not valid or not (pin_ok or without_pin):
             return PatronRecord(barcode=barcode, valid=valid, pin_ok=pin_ok, messages=messages)
+        if without_pin and not first.all("AU") and _int(
+                first.fixed.get(COUNT_FIELD["charged"], "")):
+            raise PinRequired("the library's system does not list loans without the PIN")
         status = first.fixed.get("patron_status", "")
         blocked = any(status[i:i + 1] == "Y" for i in (CHARGE_DENIED, CARD_LOST))
         lists = {"charged": first.all("AU")}
@@ -416,6 +428,9 @@ class Sip2Connector(LibraryConnector):
             count = _int(first.fixed.get(COUNT_FIELD[kind], ""))
             if not found and count != 0:
                 found = self._patron(conversation, barcode, pin, kind).all(LIST_FIELD[kind])
+                if without_pin and not found and count:
+                    raise PinRequired(f"the library's system does not list {kind} without "
+                                      "the PIN")
             lists[kind] = found
         now = timezone.now()
         overdue_ids = {value.strip() for value in lists["overdue"]}
@@ -441,7 +456,7 @@ class Sip2Connector(LibraryConnector):
                       for value in lists["fines"] if value.strip())
         total = parse_amount(first.get("BV"))
         return PatronRecord(
-            barcode=barcode, valid=True, pin_ok=True, blocked=blocked,
+            barcode=barcode, valid=True, pin_ok=not without_pin, blocked=blocked,
             loans=tuple(sorted(loans, key=lambda loan: (loan.due is None, loan.due or now))),
             holds=tuple(holds), fines=fines,
             fee_total=total if total is not None else Decimal("0"),

@@ -84,6 +84,11 @@ class FakeIls:
         self.mode = "ok"  # "slow", "garbage", "replay"
         self.delay = 0.0
         self.login = None  # (user, password): a 93 must come first
+        # Patron information (63) without the patron's password (no AD): Koha answers it to
+        # a logged-in SIP account (whose staff user has the circulate permission), lists and
+        # all, without CQ (C4/SIP/Sip/MsgType.pm, handle_patron_info); a system that does not
+        # gives the counts and withholds the lists, as with a wrong PIN.
+        self.answers_without_pin = False
         self.replay: list[bytes] = []  # answers to give, in order ("replay")
         self.connections = 0
         self.requests: list[str] = []  # command ids received
@@ -178,15 +183,18 @@ class FakeIls:
                     + f"AO{request.institution_id}|AA{request.patron_identifier}|AE|BLN|"
                     "AFInvalid cardnumber|")
         pin_ok = request.patron_password == patron.pin
-        status = ("YYYY" if (patron.blocked or not pin_ok) else "    ") + " " * 10
+        no_pin = self.answers_without_pin and not request.patron_password
+        status = ("YYYY" if (patron.blocked or not (pin_ok or no_pin)) else "    ") + " " * 10
+        # CQ only when AD was sent: Koha reports the password's check only if one was given
+        cq = "" if request.patron_password is None else f"CQ{'Y' if pin_ok else 'N'}|"
         overdue = [i for i in patron.charged
                    if self.items[i].due and self.items[i].due < dt.datetime.now(MONTREAL)]
         counts = [len(patron.holds_ready), len(overdue), len(patron.charged), len(patron.fines),
                   0, len(patron.holds_waiting)]
         text = (f"64{status}000{now}" + "".join(f"{n:04d}" for n in counts)
                 + f"AO{request.institution_id}|AA{request.patron_identifier}|AE{patron.name}|"
-                f"BLY|CQ{'Y' if pin_ok else 'N'}|BHCAD|BV{patron.fee}|CC20.00|")
-        if not pin_ok:
+                f"BLY|{cq}BHCAD|BV{patron.fee}|CC20.00|")
+        if not (pin_ok or no_pin):
             return text + "AFInvalid password|"
         summary = request.summary
         lists = [("AS", patron.holds_ready, 0), ("AT", overdue, 1), ("AU", patron.charged, 2),
