@@ -36,6 +36,13 @@ def _serious(page):
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
+def _at_least(page, the_map, selector, count):
+    """Waits until `count` of `selector` are drawn: "ready" is the first tile, and the rest of
+    the view's tiles follow (on a loaded machine, seconds later)."""
+    page.wait_for_function(f"el => el.querySelectorAll({selector!r}).length >= {count}",
+                           arg=the_map.element_handle(), timeout=20_000)
+
+
 def _ready(page, selector):
     the_map = page.locator(selector)
     expect(the_map).to_have_attribute("data-basemap-ready", "1")
@@ -68,6 +75,7 @@ def test_home_map_shows_street_names_landmarks_and_parcels(page, site_url):
 def test_civic_numbers_close_up_and_a_click_still_opens_the_property(page, site_url):
     page.goto(f"{site_url}/#map=18/{CENTRE}")
     town = _ready(page, "#town-map")
+    _at_least(page, town, ".basemap-label--number", 5)
     numbers = town.locator(".basemap-label--number").all_inner_texts()
     assert len(numbers) >= 5 and all(n[:1].isdigit() for n in numbers), numbers
     box = town.bounding_box()
@@ -111,6 +119,7 @@ def test_without_webgl_the_canvas_draws_the_names(browser, site_url):
         assert page.evaluate("() => !document.createElement('canvas').getContext('webgl')")
         town = _ready(page, "#town-map")
         assert town.get_attribute("data-basemap") == "canvas"
+        _at_least(page, town, ".basemap-label--street", 3)
         names = set(town.locator(".basemap-label--street").all_inner_texts())
         assert len(names) >= 3 and names <= STREETS
         assert not errors and not violations
@@ -127,6 +136,7 @@ def test_every_map_has_the_same_basemap(page, site_url):
     for path, selector in pages.items():
         page.goto(site_url + path)
         the_map = _ready(page, selector)
+        _at_least(page, the_map, ".basemap-label", 1)
         assert the_map.get_attribute("data-basemap") == "canvas", path
         assert the_map.locator(".basemap-label").count() > 0, path
     assert not page.js_errors
