@@ -1,4 +1,6 @@
 """Forms of the citizens' pages and of the staff's link pages."""
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -14,30 +16,63 @@ EARLIEST_BIRTH_YEAR = 1900
 
 
 class HouseholdMemberForm(forms.ModelForm):
+    """A member's name and birth year, or their date of birth (leisure registration needs it:
+    a group's ages are counted on a date); the year is the date's when both are given."""
+
     class Meta:
         model = HouseholdMember
-        fields = ["first_name", "last_name", "birth_year"]
+        fields = ["first_name", "last_name", "birth_date", "birth_year"]
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "off"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        this_year = timezone.localdate().year
+        today = timezone.localdate()
         field = self.fields["birth_year"]
-        field.widget.attrs.update(min=EARLIEST_BIRTH_YEAR, max=this_year, inputmode="numeric")
-        field.help_text = _("Between %(first)s and %(last)s.") % {
-            "first": EARLIEST_BIRTH_YEAR, "last": this_year}
+        field.required = False
+        field.widget.attrs.update(min=EARLIEST_BIRTH_YEAR, max=today.year, inputmode="numeric")
+        field.help_text = _("Between %(first)s and %(last)s; not needed with the date of "
+                            "birth.") % {"first": EARLIEST_BIRTH_YEAR, "last": today.year}
+        date = self.fields["birth_date"]
+        date.widget.attrs.update(min=f"{EARLIEST_BIRTH_YEAR}-01-01", max=today.isoformat())
+        date.help_text = _("Needed to register for leisure activities (e.g. 2019-10-03).")
 
     def clean_birth_year(self):
-        year = self.cleaned_data["birth_year"]
+        year = self.cleaned_data.get("birth_year")
         this_year = timezone.localdate().year
-        if not EARLIEST_BIRTH_YEAR <= year <= this_year:
+        if year is not None and not EARLIEST_BIRTH_YEAR <= year <= this_year:
             raise forms.ValidationError(
                 _("Enter a year between %(first)s and %(last)s."),
                 code="birth_year_range", params={"first": EARLIEST_BIRTH_YEAR, "last": this_year})
         return year
+
+    def clean_birth_date(self):
+        born = self.cleaned_data.get("birth_date")
+        today = timezone.localdate()
+        if born is not None and not (dt.date(EARLIEST_BIRTH_YEAR, 1, 1) <= born <= today):
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and today (%(today)s)."),
+                code="birth_date_range",
+                params={"first": f"{EARLIEST_BIRTH_YEAR}-01-01", "today": today.isoformat()})
+        return born
+
+    def clean(self):
+        data = super().clean()
+        born, year = data.get("birth_date"), data.get("birth_year")
+        if "birth_date" in self.errors or "birth_year" in self.errors:
+            return data
+        if born is None and year is None:
+            self.add_error("birth_year", _("Enter the birth year or the date of birth."))
+        elif born is not None and year is not None and year != born.year:
+            self.add_error("birth_year", _(
+                "The birth year (%(year)s) is not the date of birth's (%(born)s): correct one "
+                "of them, or leave the year empty.") % {"year": year, "born": born.isoformat()})
+        elif born is not None:
+            data["birth_year"] = born.year
+        return data
 
 
 class LinkRequestForm(forms.Form):

@@ -14,13 +14,16 @@ User = settings.AUTH_USER_MODEL
 
 
 class HouseholdMember(models.Model):
-    """A person of the citizen's household, for leisure registration later."""
+    """A person of the citizen's household (the citizen too, to register themself): leisure
+    registrations and library cards are theirs."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="household")
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
+    # Optional; leisure registration needs it: a group's ages are counted on a reference date.
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

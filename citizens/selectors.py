@@ -104,7 +104,8 @@ def export_account(user) -> dict:
 
 def export_household(user) -> list[dict]:
     return [{"id": str(m.pk), "first_name": m.first_name, "last_name": m.last_name,
-             "birth_year": m.birth_year} for m in user.household.all()]
+             "birth_year": m.birth_year, "birth_date": json_value(m.birth_date)}
+            for m in user.household.all()]
 
 
 def export_property_links(user) -> list[dict]:

@@ -157,6 +157,10 @@ env = environ.Env(
     GUICHET_LIBRARY_BREAKER_OPEN_S=(int, 60),
     # How long a card's PIN, once typed, is kept (encrypted) in the server-side session.
     GUICHET_LIBRARY_PIN_MINUTES=(int, 15),
+    # Leisure registration: how long a seat put in a basket is held (the window open), and how
+    # long a seat offered to the waiting list's first waits for their answer.
+    GUICHET_LEISURE_HOLD_MINUTES=(int, 10),
+    GUICHET_LEISURE_OFFER_HOURS=(int, 48),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -436,6 +440,8 @@ GUICHET_LIBRARY_CACHE_S = env("GUICHET_LIBRARY_CACHE_S")
 GUICHET_LIBRARY_BREAKER_FAILURES = env("GUICHET_LIBRARY_BREAKER_FAILURES")
 GUICHET_LIBRARY_BREAKER_OPEN_S = env("GUICHET_LIBRARY_BREAKER_OPEN_S")
 GUICHET_LIBRARY_PIN_MINUTES = env("GUICHET_LIBRARY_PIN_MINUTES")
+GUICHET_LEISURE_HOLD_MINUTES = min(max(env("GUICHET_LEISURE_HOLD_MINUTES"), 1), 60)
+GUICHET_LEISURE_OFFER_HOURS = min(max(env("GUICHET_LEISURE_OFFER_HOURS"), 1), 24 * 14)
 if not 0 <= GUICHET_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("GUICHET_DIGEST_HOUR is an hour of the day, 0 to 23.")
 

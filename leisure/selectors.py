@@ -1,10 +1,8 @@
 """Named reads of the catalogue: the season shown, the groups matching the filters (with their
 seats left), the places they meet at (for the map), a group's page.
 
-Seats left: `registered_count` / `with_seats_left` are the seam of the registration (issue 15,
-part 2). Registrations do not exist yet: every group has 0, so its seats left are its capacity.
-The next slice replaces the annotation by a count of the group's registrations (one subquery;
-the filter "seats left" and the pages read it from here only)."""
+Seats left: `registered_count` / `with_seats_left` count a group's seats taken by its
+registrations (one subquery); the filter "seats left" and the pages read it from here only."""
 import datetime as dt
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface, Transform
@@ -18,13 +16,14 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, Now, NullIf
 
 from core.bilingual import is_english
 
-from .models import ActivityCategory, Group, Season, TimeSlot
+from .models import ActivityCategory, Group, Registration, Season, TimeSlot
 
 # Times of day, by a session's start: morning before noon, afternoon until 17:00, evening after.
 TIMES_OF_DAY = {
@@ -45,10 +44,15 @@ def current_season(today: dt.date) -> Season | None:
             or Season.objects.order_by("-ends_on", "-code").first())
 
 
-def registered_count() -> F | Value:
-    """SEAM (registration, issue 15 part 2): the expression counting a group's registrations.
-    None exist yet: 0."""
-    return Value(0, output_field=IntegerField())
+def registered_count():
+    """The expression counting a group's seats taken: registered, offered to the waiting list,
+    and held in a basket (until the hold ends): what leisure.services counts under its lock."""
+    S = Registration.Status
+    taken = (Registration.objects.filter(group=OuterRef("pk"))
+             .filter(Q(status__in=Registration.SEATED)
+                     | Q(status=S.IN_BASKET, held_until__gt=Now()))
+             .order_by().values("group").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(taken, output_field=IntegerField()), 0)
 
 
 def with_seats_left(groups):

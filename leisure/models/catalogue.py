@@ -23,6 +23,7 @@ MAX_CAPACITY = 500
 MAX_WAITING_LIST = 500
 MAX_FEE = Decimal("10000.00")
 MAX_SEASON_DAYS = 366
+MAX_CANCELLATION_DAYS = 90
 
 
 class Season(models.Model):
@@ -38,6 +39,11 @@ class Season(models.Model):
     residents_from = models.DateTimeField(_("registration opens to residents"))
     everyone_from = models.DateTimeField(_("registration opens to everyone"))
     closes_at = models.DateTimeField(_("registration closes"))
+    cancellation_days = models.PositiveSmallIntegerField(
+        _("cancellation by citizens until (days before the first session)"), default=7,
+        validators=[MaxValueValidator(MAX_CANCELLATION_DAYS)],
+        help_text=_("A citizen cancels online until this many days before their group's first "
+                    "session; after that, at the counter."))
 
     class Meta:
         ordering = ["starts_on", "code"]
@@ -48,6 +54,8 @@ class Season(models.Model):
                 name="season_dates_in_order",
                 condition=Q(starts_on__lte=F("ends_on"))
                 & Q(ends_on__lte=F("starts_on") + dt.timedelta(days=MAX_SEASON_DAYS))),
+            models.CheckConstraint(name="season_cancellation_bounded",
+                                   condition=Q(cancellation_days__lte=MAX_CANCELLATION_DAYS)),
             models.CheckConstraint(
                 name="season_windows_in_order",
                 condition=Q(residents_from__lte=F("everyone_from"))
@@ -184,6 +192,10 @@ class Group(models.Model):
     counter_only = models.BooleanField(
         _("by phone or at the counter only"), default=False,
         help_text=_("Not open to online registration."))
+    # A group the city cancels (too few registrations, no instructor): everyone registered or
+    # waiting is told (leisure.services.cancel_group); the group stays, for the record.
+    cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True,
+                                        editable=False)
 
     class Meta:
         ordering = ["season", "activity__title_fr", "code"]
@@ -282,21 +294,21 @@ class TimeSlot(models.Model):
         super().save(*args, **kwargs)
 
     def refresh_weekdays(self):
-        from .recurrence import parse_rule
+        from ..recurrence import parse_rule
 
         self.weekdays = list(parse_rule(self.rule).days(self.starts_on))
 
     @property
     def description(self) -> str:
         """"Every week: Tuesday and Thursday", in the page's language."""
-        from .recurrence import describe, parse_rule
+        from ..recurrence import describe, parse_rule
 
         return describe(parse_rule(self.rule), self.starts_on)
 
     def clean(self):
         """The rule is read as the pages read it, and the slot gives sessions within its
         group's season."""
-        from .recurrence import BadRule, check_slot, parse_rule
+        from ..recurrence import BadRule, check_slot, parse_rule
 
         if not (self.rule and self.starts_on and self.ends_on and self.start_time
                 and self.end_time):
