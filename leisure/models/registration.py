@@ -79,6 +79,8 @@ class Registration(models.Model):
 
     class Meta:
         ordering = ["seq", "added_at"]
+        permissions = [("leisure_desk", _("Can register citizens and see the groups' lists "
+                                          "(leisure desk)"))]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         constraints = [
