@@ -4,6 +4,7 @@ seats left), the places they meet at (for the map), a group's page.
 Seats left: `registered_count` / `with_seats_left` count a group's seats taken by its
 registrations (one subquery); the filter "seats left" and the pages read it from here only."""
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface, Transform
 from django.db.models import (
@@ -20,9 +21,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Now, NullIf
+from django.utils import timezone
 
 from core.bilingual import is_english
 
+from . import rules
 from .models import ActivityCategory, Group, Registration, Season, TimeSlot
 
 # Times of day, by a session's start: morning before noon, afternoon until 17:00, evening after.
@@ -164,3 +167,83 @@ def group_page(pk: int) -> Group:
                       lat=Func(point, function="ST_Y", output_field=FloatField()),
                       place_point_wgs84=AsGeoJSON(point, precision=6))
             .get())
+
+
+# Registration: what the citizen's pages show
+
+def local_time(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def group_registration(user, group: Group) -> dict:
+    """What the group page offers a signed-in citizen: each household member with why they
+    cannot be put in the basket (age, date of birth missing, already there, a clash) or None;
+    the window and the fee that apply to them."""
+    from citizens.models import HouseholdMember
+
+    now = timezone.now()
+    resident = rules.is_resident(user)
+    active = dict(Registration.objects.filter(group=group, user=user,
+                                              status__in=Registration.ACTIVE)
+                  .values_list("member_id", "status"))
+    members = []
+    for member in HouseholdMember.objects.filter(user=user):
+        if member.pk in active:
+            problem = dict(Registration.Status.choices)[active[member.pk]]
+        else:
+            problem = rules.member_refusal(group, member) or rules.clash_refusal(group, member)
+        members.append({"member": member, "problem": problem})
+    return {"members": members, "resident": resident,
+            "fee": group.fee_resident if resident else group.fee_non_resident,
+            "window_problem": rules.window_refusal(group, resident, now),
+            "group_problem": rules.group_refusal(group, online=True),
+            "closed": group.season.window_at(now) == "closed"}
+
+
+def basket_page(user, items) -> dict:
+    """The basket's items with the fee each will cost and whether its seat is held."""
+    now = timezone.now()
+    resident = rules.is_resident(user)
+    total = Decimal("0")
+    for item in items:
+        group = item.group
+        item.fee_due = group.fee_resident if resident else group.fee_non_resident
+        item.hold_active = bool(item.held_until and item.held_until > now)
+        item.window_problem = rules.window_refusal(group, resident, now)
+        total += item.fee_due
+    return {"items": items, "resident": resident, "total": total,
+            "can_confirm": bool(items) and not any(i.window_problem for i in items)}
+
+
+def with_positions(registrations):
+    """Registrations with `position`: their place on their group's waiting list (by `seq`)."""
+    ahead = (Registration.objects.filter(group=OuterRef("group"), status="waiting",
+                                         seq__lt=OuterRef("seq"))
+             .order_by().values("group").annotate(n=Count("pk")).values("n"))
+    return registrations.annotate(position=Coalesce(Subquery(ahead, output_field=IntegerField()),
+                                                    0) + 1)
+
+
+def registrations_page(user) -> dict:
+    """The citizen's registrations: the active ones (registered, seat offered, waiting, with
+    the cancellation deadline of each), the fees due, and the last ended ones."""
+    from .services import cancellation_deadline
+
+    S = Registration.Status
+    rows = (with_positions(Registration.objects.filter(user=user)
+                           .exclude(status=S.IN_BASKET))
+            .select_related("member", "group__activity", "group__place__category",
+                            "group__season")
+            .prefetch_related("group__slots"))
+    active = list(rows.filter(status__in=[S.OFFERED, S.REGISTERED, S.WAITING])
+                  .order_by("group__season__starts_on", "member__first_name", "confirmed_at"))
+    today = timezone.localdate()
+    for registration in active:
+        registration.deadline = cancellation_deadline(registration.group)
+        registration.can_cancel = (registration.status != S.REGISTERED
+                                   or registration.deadline is None
+                                   or today <= registration.deadline)
+    ended = list(rows.filter(status=S.CANCELLED).order_by("-cancelled_at")[:20])
+    due = sum((r.fee for r in active if r.status == S.REGISTERED and r.fee), Decimal("0"))
+    return {"active": active, "ended": ended, "due": due,
+            "in_basket": Registration.objects.filter(user=user, status=S.IN_BASKET).count()}

@@ -65,8 +65,11 @@ def group_page(request, pk):
     today = timezone.localdate()
     slots = list(group.slots.all())
     upcoming = sessions(slots, start=today, limit=NEXT_SESSIONS)
+    registration = (selectors.group_registration(request.user, group)
+                    if request.user.is_authenticated else None)
     return render(request, "leisure/group.html", {
         "group": group, "slots": slots, "upcoming": upcoming, "today": today,
+        "registration": registration,
         "over": not upcoming, "season": group.season,
         "window": group.season.window_at(timezone.now()),
         "map_config": {**map_base(), "point": [group.lat, group.lon],
