@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Activity, ActivityCategory, Group, Season, TimeSlot
+from . import services
+from .models import Activity, ActivityCategory, Group, Registration, Season, TimeSlot
 from .recurrence import BadRule, overlap, parse_rule
 
 
@@ -88,3 +89,30 @@ class GroupAdmin(admin.ModelAdmin):
         (gettext_lazy("Prerequisite"), {"fields": ["prerequisite", "prerequisite_note_fr",
                                                    "prerequisite_note_en"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            services.settle(obj.pk)  # more seats: offered to the waiting list, in order
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Read only: a registration changes through the services (the basket, the leisure desk's
+    pages), which count seats under the group's lock; an edit here could overbook."""
+
+    list_display = ["group", "participant", "status", "seq", "confirmed_at", "resident", "fee",
+                    "channel"]
+    list_filter = ["status", "channel", "resident", "group__season"]
+    search_fields = ["group__code", "member__last_name", "member__first_name", "user__email"]
+    list_select_related = ["group__activity", "member"]
+    ordering = ["group", "seq"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -286,6 +286,13 @@ def decline_offer(user, registration_id) -> Registration:
 
 
 @transaction.atomic
+def settle(group_id: int) -> list[Registration]:
+    """Offers a group's free seats to its waiting list (its capacity was raised)."""
+    group = _lock([group_id]).get(group_id)
+    return _settle(group, timezone.now()) if group else []
+
+
+@transaction.atomic
 def expire_offers(now: dt.datetime | None = None) -> int:
     """The periodic job (manage.py leisure_offers): offers past their delay expire and their
     seats go to the next ones. Returns the number of groups settled."""

@@ -612,6 +612,14 @@ def _save(lines: list[_Line], report, *, force, max_share, commit) -> dict:
                 counts["groups"]["created"] += 1
                 changed = False
             else:
+                taken = group.registrations.filter(status__in=["registered", "offered"]).count()
+                if values["capacity"] < taken:
+                    raise ImportFailed(_(
+                        "Group %(code)s of %(season)s: the file gives it %(seats)d seats, and "
+                        "%(n)d people are registered or offered a seat. Give it at least %(n)d "
+                        "seats, or move or cancel registrations first (leisure desk).")
+                        % {"code": code, "season": season_code, "seats": values["capacity"],
+                           "n": taken})
                 changed = _differs(group, values)
                 if changed:
                     group.save()

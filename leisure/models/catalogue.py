@@ -246,6 +246,13 @@ class Group(models.Model):
             raise ValidationError({"age_max": _(
                 "The maximum age (%(max)d) is below the minimum age (%(min)d): swap them.")
                 % {"max": self.age_max, "min": self.age_min}})
+        if self.pk and self.capacity:
+            taken = self.registrations.filter(status__in=["registered", "offered"]).count()
+            if self.capacity < taken:
+                raise ValidationError({"capacity": _(
+                    "%(n)d people are registered or offered a seat: the group cannot have "
+                    "fewer seats. Move or cancel registrations first (leisure desk).")
+                    % {"n": taken}})
         if self.prerequisite_id and self.prerequisite_id == self.activity_id:
             raise ValidationError({"prerequisite": _(
                 "An activity cannot be its own prerequisite.")})

@@ -102,7 +102,9 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member or '—'} → {self.group_id} ({self.status})"
+        """The group and the place in its order, not the person: this text goes into import
+        reports and logs (the admin lists show the participant in a column of their own)."""
+        return f"{self.group.code} n° {self.seq or '—'} ({self.get_status_display()})"
 
     @property
     def participant(self) -> str:

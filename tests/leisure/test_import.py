@@ -237,3 +237,45 @@ def test_a_place_that_groups_meet_at_is_not_retired_by_a_place_import():
             syncer.finish(commit=commit)
         assert "groupes" in str(err.value) and "Hockey — pré-novice (HPN-A)" in str(err.value)
     assert Place.objects.filter(pk=rink.pk).exists()
+
+
+def _registered(group, n):
+    """`n` people registered in `group` (through the clerk's service: any window)."""
+    from django.contrib.auth import get_user_model
+
+    from citizens.models import HouseholdMember
+    from leisure import services
+
+    clerk = get_user_model().objects.create_user("desk@example.org", "desk@example.org", "x")
+    for i in range(n):
+        user = get_user_model().objects.create_user(f"p{i}@example.org", f"p{i}@example.org",
+                                                    "x")
+        born = group.age_on.replace(year=group.age_on.year - group.age_min - 1)
+        member = HouseholdMember.objects.create(user=user, first_name=f"K{i}", last_name="T",
+                                                birth_year=born.year, birth_date=born)
+        services.register_for(clerk, member, group.pk)
+
+
+def test_a_new_export_may_not_leave_registered_people_without_a_seat(demo_dir, tmp_path):
+    """The leisure software's export lowers PAT1-A to 2 seats while 3 children are registered:
+    refused, with the group, the numbers and the fix; nothing saved."""
+    _registered(Group.objects.get(season__code="H2027", code="PAT1-A"), 3)
+    columns, rows = _rows(demo_dir / "leisure-winter-2027-generated.csv")
+    for row in rows:
+        if row["groupe"] == "PAT1-A":
+            row["places"] = "2"
+    before = snapshot()
+    with pytest.raises(ImportFailed) as err:
+        import_leisure(_write(tmp_path / "fewer-seats.csv", columns, rows), commit=True)
+    message = str(err.value)
+    assert "PAT1-A" in message and "2" in message and "3" in message and "au moins 3" in message
+    assert snapshot() == before
+
+
+def test_a_new_export_may_not_retire_a_group_people_are_registered_in(data_dir):
+    _registered(Group.objects.get(season__code="H2027", code="YOGA-A"), 1)
+    before = snapshot()
+    with pytest.raises(ImportFailed) as err:
+        import_leisure(data_dir / "leisure_extract.csv", commit=True, force=True)
+    assert "YOGA-A" in str(err.value)
+    assert snapshot() == before

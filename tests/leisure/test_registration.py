@@ -6,6 +6,7 @@ the waiting list (positions in confirmation order, a freed seat offered to the f
 delay to accept, expiry to the next), cancellation until the deadline; another citizen's
 registrations are a 404."""
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -397,3 +398,21 @@ def test_a_household_member_born_in_the_future_is_refused(client):
         "first_name": "Kid", "last_name": "T", "birth_date": "2019-10-03"})
     assert response.status_code == 302
     assert HouseholdMember.objects.get(user=parent).birth_year == 2019
+
+
+def test_the_offers_job_gives_an_expired_offer_to_the_next(season, activity, place):
+    from django.core.management import call_command
+
+    group = group_in(season, activity, place, "R-P", capacity=1, waiting=3)
+    users = [citizen(n) for n in ("cy", "di", "el")]
+    kids = [child(u, n) for u, n in zip(users, ("J1", "J2", "J3"), strict=True)]
+    for user, kid in zip(users, kids, strict=True):
+        services.add_to_basket(user, group.pk, [kid])
+        services.confirm_basket(user)
+    services.cancel(Registration.objects.get(member=kids[0]).pk, user=users[0])
+    call_command("leisure_offers", stdout=io.StringIO())  # nothing expired yet
+    assert Registration.objects.get(member=kids[1]).status == S.OFFERED
+    Registration.objects.filter(member=kids[1]).update(offer_until=timezone.now())
+    call_command("leisure_offers", stdout=io.StringIO())
+    assert Registration.objects.get(member=kids[1]).reason == Registration.Reason.EXPIRED
+    assert Registration.objects.get(member=kids[2]).status == S.OFFERED
