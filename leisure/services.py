@@ -187,8 +187,8 @@ def confirm_basket(user) -> list[Outcome]:
     groups = _lock(group_ids)
     # Read again under the locks: a second click waited for the first and finds it done.
     items = list(Registration.objects.select_for_update(of=("self",))
-                 .filter(user=user, status=S.IN_BASKET).select_related("member")
-                 .order_by("group_id", "added_at"))
+                 .filter(user=user, status=S.IN_BASKET, group_id__in=list(groups))
+                 .select_related("member").order_by("group_id", "added_at"))
     if not items:
         raise Refused(_("Your basket is empty."), "empty")
     now = timezone.now()  # the moment the seats are decided: after the locks
@@ -389,8 +389,8 @@ def erase(user) -> None:
     lists), and every registration loses its account and participant; the rows stay,
     anonymous, in the groups' records."""
     for registration_id in Registration.objects.filter(
-            user=user, status__in=[S.REGISTERED, S.WAITING, S.OFFERED]).values_list(
-            "pk", flat=True):
+            user=user, status__in=[S.REGISTERED, S.WAITING, S.OFFERED]).order_by(
+            "group_id").values_list("pk", flat=True):  # groups locked in id order
         cancel(registration_id, clerk=user, reason=R.ERASED)
     Registration.objects.filter(user=user, status=S.IN_BASKET).update(
         status=S.CANCELLED, reason=R.ERASED, cancelled_at=timezone.now(), held_until=None)
