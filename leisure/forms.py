@@ -16,6 +16,8 @@ class BasketAddForm(forms.Form):
                         "invalid_pk_value": _("Only the members of your household can be "
                                               "registered.")})
 
+    attested = forms.BooleanField(required=False)
+
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = members

@@ -93,3 +93,21 @@ def clash_refusal(group, member, *, exclude=()) -> str | None:
         return None
     return _("%(name)s already has %(other)s (%(code)s) at the same hour.") % {
         "name": member, "other": other.activity.title, "code": other.code}
+
+
+def prerequisite_met(group: Group, member: HouseholdMember) -> bool:
+    """The group has no prerequisite activity, or the member was registered in a group of it
+    (any season: a level completed here)."""
+    if not group.prerequisite_id:
+        return True
+    return Registration.objects.filter(member=member, status=Registration.Status.REGISTERED,
+                                       group__activity_id=group.prerequisite_id).exists()
+
+
+def prerequisite_refusal(group: Group, member: HouseholdMember, attested: bool) -> str | None:
+    if attested or prerequisite_met(group, member):
+        return None
+    return _("%(activity)s asks for %(prerequisite)s first, and %(name)s has no registration "
+             "in it here: tick the box to confirm they completed it.") % {
+        "activity": group.activity.title, "prerequisite": group.prerequisite.title,
+        "name": member}

@@ -192,8 +192,10 @@ def group_registration(user, group: Group) -> dict:
             problem = dict(Registration.Status.choices)[active[member.pk]]
         else:
             problem = rules.member_refusal(group, member) or rules.clash_refusal(group, member)
-        members.append({"member": member, "problem": problem})
+        members.append({"member": member, "problem": problem,
+                        "attest": not problem and not rules.prerequisite_met(group, member)})
     return {"members": members, "resident": resident,
+            "attest": any(line["attest"] for line in members),
             "fee": group.fee_resident if resident else group.fee_non_resident,
             "window_problem": rules.window_refusal(group, resident, now),
             "group_problem": rules.group_refusal(group, online=True),

@@ -30,6 +30,8 @@ from .rules import (
     group_refusal,
     is_resident,
     member_refusal,
+    prerequisite_met,
+    prerequisite_refusal,
     window_refusal,
 )
 
@@ -127,7 +129,8 @@ def basket(user):
 
 @transaction.atomic
 def add_to_basket(user, group_id: int, members: list[HouseholdMember],
-                  now: dt.datetime | None = None) -> list[Registration]:
+                  now: dt.datetime | None = None, *, attested: bool = False
+                  ) -> list[Registration]:
     """Puts `members` (of `user`'s household) in the basket for group `group_id`. When the
     window is open to the citizen and seats are free, each holds one for a few minutes (the
     hold only speeds the confirmation up: without it, the seat is decided at confirmation).
@@ -149,7 +152,8 @@ def add_to_basket(user, group_id: int, members: list[HouseholdMember],
         problem = (group_refusal(group, online=True) or member_refusal(group, member)
                    or (group.season.window_at(now) == "closed"
                        and window_refusal(group, True, now))
-                   or clash_refusal(group, member))
+                   or clash_refusal(group, member)
+                   or prerequisite_refusal(group, member, attested))
         if problem:
             raise Refused(problem)
         if Registration.objects.filter(group=group, member=member,
@@ -165,7 +169,8 @@ def add_to_basket(user, group_id: int, members: list[HouseholdMember],
         free -= 1
         added.append(Registration.objects.create(
             group=group, user=user, member=member, status=S.IN_BASKET, held_until=held_until,
-            resident=resident))
+            resident=resident,
+            attested_prerequisite=not prerequisite_met(group, member)))
     return added
 
 

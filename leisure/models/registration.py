@@ -69,6 +69,9 @@ class Registration(models.Model):
                                default=Channel.ONLINE)
     clerk = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("clerk"))
+    # The group's prerequisite (a previous level) without a record of it here: the citizen
+    # attested that the participant completed it (clerks see it in the group's list).
+    attested_prerequisite = models.BooleanField(_("prerequisite attested"), default=False)
     added_at = models.DateTimeField(_("added to the basket"), auto_now_add=True)
     held_until = models.DateTimeField(_("seat held until"), null=True, blank=True)
     seq = models.BigIntegerField(_("confirmation order"), null=True, blank=True, editable=False)

@@ -36,7 +36,8 @@ def basket_add(request, pk):
             messages.error(request, error)
         return redirect("leisure:group", pk=pk)
     try:
-        added = services.add_to_basket(request.user, pk, list(form.cleaned_data["members"]))
+        added = services.add_to_basket(request.user, pk, list(form.cleaned_data["members"]),
+                                       attested=form.cleaned_data["attested"])
     except services.Refused as refused:
         messages.error(request, refused.message)
         return redirect("leisure:group", pk=pk)

@@ -416,3 +416,29 @@ def test_the_offers_job_gives_an_expired_offer_to_the_next(season, activity, pla
     call_command("leisure_offers", stdout=io.StringIO())
     assert Registration.objects.get(member=kids[1]).reason == Registration.Reason.EXPIRED
     assert Registration.objects.get(member=kids[2]).status == S.OFFERED
+
+
+def test_a_prerequisite_is_attested_unless_the_level_was_taken_here(client, season, activity,
+                                                                     place):
+    level_2 = Activity.objects.create(code="R-SWIM-2", category=activity.category,
+                                      title_fr="Nage R niveau 2", title_en="Swim R level 2")
+    group = group_in(season, level_2, place, "R-Q", hour=19)
+    group.prerequisite = activity
+    group.save()
+    parent = citizen("fox")
+    new, returning = child(parent, "Neuf"), child(parent, "Retour")
+    # "Retour" took level 1 here (a registration in a group of the prerequisite activity)
+    level_1 = group_in(season, activity, place, "R-R", hour=17)
+    services.register_for(None, returning, level_1.pk)
+    client.force_login(parent)
+    page = client.get(f"/loisirs/groupes/{group.pk}/").content.decode()
+    assert 'data-testid="attest"' in page and "Nage R" in page
+    response = client.post(f"/loisirs/groupes/{group.pk}/panier/", {"members": [str(new.pk)]})
+    assert any("Nage R" in str(m) and "Neuf" in str(m)
+               for m in response.wsgi_request._messages)
+    assert not Registration.objects.filter(member=new, group=group).exists()
+    client.post(f"/loisirs/groupes/{group.pk}/panier/",
+                {"members": [str(new.pk)], "attested": "on"})
+    assert Registration.objects.get(member=new, group=group).attested_prerequisite
+    client.post(f"/loisirs/groupes/{group.pk}/panier/", {"members": [str(returning.pk)]})
+    assert not Registration.objects.get(member=returning, group=group).attested_prerequisite
