@@ -10,6 +10,7 @@ from alerts import urls as alerts_urls
 from citizens import urls as citizens_urls
 from collections_schedule import urls as collections_urls
 from core import errors
+from leisure import urls as leisure_urls
 from library import urls as library_urls
 from service_requests import urls as requests_urls
 
@@ -49,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("personnel/demandes/", include(requests_urls.staff_urlpatterns)),
     path("personnel/alertes/", include(alerts_urls.staff_urlpatterns)),
     path("personnel/bibliotheque/", include(library_urls.staff_urlpatterns)),
+    path("personnel/loisirs/", include(leisure_urls.staff_urlpatterns)),
     path("collectes/", include("collections_schedule.urls")),
     path("loisirs/", include("leisure.urls")),
     path("compte/", include("allauth.urls")),  # sign up/in/out, password reset, e-mail addresses

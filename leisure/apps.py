@@ -12,4 +12,6 @@ class LeisureConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the OpenAPI extension)
+        from . import access_log, schema  # noqa: F401  (schema: the OpenAPI extension)
+
+        access_log.register()

@@ -249,3 +249,46 @@ def registrations_page(user) -> dict:
     due = sum((r.fee for r in active if r.status == S.REGISTERED and r.fee), Decimal("0"))
     return {"active": active, "ended": ended, "due": due,
             "in_basket": Registration.objects.filter(user=user, status=S.IN_BASKET).count()}
+
+
+# The leisure desk (views/staff.py)
+
+MAX_DESK_TEXT = 100  # the desk's search text: an activity's code or a few words of a title
+
+
+def desk_groups(season: Season | None, text: str = ""):
+    """The season's groups for the leisure desk, by title and code, each with `registered`,
+    `offered` and `waiting` (counts of registrations by status); `text`: an activity's or a
+    group's code, or words of the activity's title (in either language)."""
+    if season is None:
+        return Group.objects.none()
+    S = Registration.Status
+    groups = (Group.objects.filter(season=season)
+              .select_related("activity", "place__category", "season")
+              .annotate(registered=Count("registrations",
+                                         filter=Q(registrations__status=S.REGISTERED)),
+                        offered=Count("registrations",
+                                      filter=Q(registrations__status=S.OFFERED)),
+                        waiting=Count("registrations",
+                                      filter=Q(registrations__status=S.WAITING))))
+    text = " ".join(text.split())[:MAX_DESK_TEXT]
+    if text:
+        groups = groups.filter(Q(activity__code__iexact=text) | Q(code__icontains=text)
+                               | Q(activity__title_fr__icontains=text)
+                               | Q(activity__title_en__icontains=text))
+    return groups.order_by(_title_order(), "code")
+
+
+def desk_group(pk: int) -> Group:
+    """A group with its slots, for the desk's pages; Group.DoesNotExist otherwise."""
+    return (Group.objects.select_related("activity", "place__category", "season")
+            .prefetch_related(Prefetch("slots", TimeSlot.objects.order_by("starts_on",
+                                                                         "start_time")))
+            .get(pk=pk))
+
+
+def desk_registrations(group: Group, statuses) -> list[Registration]:
+    """The group's registrations of `statuses` in confirmation order, with their participant,
+    account and the account's profile (telephone)."""
+    return list(Registration.objects.filter(group=group, status__in=statuses)
+                .select_related("member", "user__profile").order_by("seq", "added_at"))
