@@ -319,7 +319,9 @@ def register_for(clerk, member: HouseholdMember, group_id: int, *,
     group = _lock([group_id]).get(group_id)
     if group is None:
         raise Refused(_("This group does not exist."), "no_group")
-    problem = (group_refusal(group, online=False) or member_refusal(group, member)
+    over = group.season.ends_on < timezone.localdate() and _(
+        "%(season)s is over.") % {"season": group.season.name}
+    problem = (over or group_refusal(group, online=False) or member_refusal(group, member)
                or clash_refusal(group, member, exclude=exclude))
     if problem:
         raise Refused(problem)
