@@ -1,7 +1,11 @@
-"""How this app's records read in the citizen's access log (core.access_log): "leisure_group:<id>"
-(a group's lists or attendance sheet, where the citizen's household appears, seen or changed at
-the leisure desk). The words name the group, never who else is in it."""
+"""How this app's records read in the citizen's access log (core.access_log):
+"leisure_group:<id>" (a group's lists or attendance sheet, where the citizen's household
+appears, seen or changed at the leisure desk: the words name the group, never who else is in
+it), "leisure_week" (the household's week and its summary), "leisure_calendar" (the calendar
+feed read at its secret address, or the address reset). The log says that they were seen, never
+what they hold."""
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Group
 
@@ -19,6 +23,9 @@ def groups(keys, subject) -> dict[str, str]:
 
 
 def register() -> None:
-    from core.access_log import register_kind
+    from core.access_log import in_words, register_kind
 
     register_kind("leisure_group", groups)
+    register_kind("leisure_week", in_words(gettext_lazy("Your household's week of activities")))
+    register_kind("leisure_calendar",
+                  in_words(gettext_lazy("Your household's leisure calendar (its address)")))

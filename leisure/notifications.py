@@ -14,18 +14,18 @@ from citizens.selectors import preferred_languages
 from core import reminders
 from core.email import signature_context
 
+from . import reminders as kinds
 from .models import Registration
 
-SEAT_OFFERED = "leisure_offer"
-GROUP_CANCELLED = "leisure_cancelled"
+SEAT_OFFERED = kinds.SEAT_OFFERED
+GROUP_CANCELLED = kinds.GROUP_CANCELLED
 
 
-def _dues(registrations) -> list[reminders.Due]:
-    from django.utils import timezone
-
-    return [reminders.Due(subject=f"registration:{r.pk}", on=timezone.localdate(
-        r.offer_until or r.cancelled_at or timezone.now()), person=r.user)
-        for r in registrations]
+def _dues(kind: str, registrations) -> list[reminders.Due]:
+    """The keys the periodic job computes too (leisure.reminders): the offer's last day, the
+    cancellation's day."""
+    make = kinds.offer_due if kind == SEAT_OFFERED else kinds.cancelled_due
+    return [make(r) for r in registrations]
 
 
 def _tell(kind: str, template: str, registration_ids: list):
@@ -33,8 +33,10 @@ def _tell(kind: str, template: str, registration_ids: list):
                          .exclude(user=None)
                          .select_related("user", "member", "group__activity", "group__place",
                                          "group__season"))
-    reached = reminders.send_now(kind, _dues(registrations))
+    reached = reminders.send_now(kind, _dues(kind, registrations))
     others = [r for index, r in enumerate(registrations) if index not in reached]
+    if not others:
+        return
     languages = preferred_languages(r.user_id for r in others)
     link = settings.GUICHET_SITE_URL + reverse("leisure:registrations")
     for registration in others:

@@ -4,6 +4,7 @@ seats left), the places they meet at (for the map), a group's page.
 Seats left: `registered_count` / `with_seats_left` count a group's seats taken by its
 registrations (one subquery); the filter "seats left" and the pages read it from here only."""
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface, Transform
@@ -27,6 +28,7 @@ from core.bilingual import is_english
 
 from . import rules
 from .models import ActivityCategory, Group, Registration, Season, TimeSlot
+from .recurrence import Session, sessions
 
 # Times of day, by a session's start: morning before noon, afternoon until 17:00, evening after.
 TIMES_OF_DAY = {
@@ -292,3 +294,242 @@ def desk_registrations(group: Group, statuses) -> list[Registration]:
     account and the account's profile (telephone)."""
     return list(Registration.objects.filter(group=group, status__in=statuses)
                 .select_related("member", "user__profile").order_by("seq", "added_at"))
+
+
+# The household's registrations (issue 15, part 2): "our week", its printable summary, the
+# calendar feed, the dashboard and the export. Everything is read for one account
+# (Registration.user): another citizen's registrations are never in these reads.
+
+S = Registration.Status
+WEEK_STATUSES = (S.REGISTERED, S.OFFERED)  # "our week" (the offered ones marked)
+DASHBOARD_STATUSES = (S.REGISTERED, S.WAITING, S.OFFERED)
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def mine(user, statuses):
+    """The account's registrations in `statuses`, in groups not cancelled, with what the pages
+    show (the slots prefetched in order), by participant, activity and group."""
+    return (Registration.objects.filter(user=user, status__in=list(statuses),
+                                        group__cancelled_at__isnull=True)
+            .select_related("group__activity", "group__place__category", "group__season",
+                            "member")
+            .prefetch_related(Prefetch("group__slots",
+                                       TimeSlot.objects.order_by("starts_on", "start_time")))
+            .order_by("member__first_name", "member__last_name", "group__activity__title_fr",
+                      "group__code", "pk"))
+
+
+@dataclass(frozen=True)
+class WeekEntry:
+    session: Session
+    registration: Registration
+
+    @property
+    def group(self):
+        return self.registration.group
+
+    @property
+    def offered(self) -> bool:
+        return self.registration.status == S.OFFERED
+
+
+@dataclass
+class Week:
+    monday: dt.date
+    days: list  # [(date, [WeekEntry])], Monday to Sunday
+    previous: dt.date | None  # the previous week's Monday, within the seasons' dates
+    next: dt.date | None
+    registrations: list
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def empty(self) -> bool:
+        return not any(entries for _day, entries in self.days)
+
+
+def _bounds(registrations) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of the registrations' seasons."""
+    seasons = {r.group.season_id: r.group.season for r in registrations}
+    if not seasons:
+        return None
+    return (min(s.starts_on for s in seasons.values()),
+            max(s.ends_on for s in seasons.values()))
+
+
+def _session_dates(registrations) -> list[dt.date]:
+    return sorted({s.date for r in registrations for s in sessions(r.group.slots.all())})
+
+
+def default_week(registrations, today: dt.date) -> dt.date:
+    """The Monday shown without ?semaine=: this week while the sessions run (or when there are
+    none), else the week of the first session to come, else the week of the last one."""
+    dates = _session_dates(registrations)
+    this_week = monday_of(today)
+    if not dates or (dates[0] <= this_week + dt.timedelta(days=6) and dates[-1] >= this_week):
+        return this_week
+    if dates[0] > today:
+        return monday_of(dates[0])
+    return monday_of(dates[-1])
+
+
+def week_range(registrations, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last Monday a citizen may ask for: the weeks of the registrations'
+    seasons (this week alone without a registration)."""
+    bounds = _bounds(registrations)
+    if bounds is None:
+        return monday_of(today), monday_of(today)
+    return monday_of(bounds[0]), monday_of(bounds[1])
+
+
+def our_week(user, asked: dt.date | None, today: dt.date) -> Week:
+    """The week of `asked` (any day of it; None: default_week), kept within the seasons' weeks:
+    each day's sessions of the household's registered (and offered) groups, skipped dates left
+    out, by hour."""
+    registrations = list(mine(user, WEEK_STATUSES))
+    low, high = week_range(registrations, today)
+    monday = monday_of(asked) if asked else default_week(registrations, today)
+    monday = min(max(monday, low), high)
+    sunday = monday + dt.timedelta(days=6)
+    by_day: dict[dt.date, list[WeekEntry]] = {monday + dt.timedelta(days=i): [] for i in range(7)}
+    for registration in registrations:
+        for session in sessions(registration.group.slots.all(), start=monday):
+            if session.date > sunday:
+                break
+            by_day[session.date].append(WeekEntry(session, registration))
+    for entries in by_day.values():
+        entries.sort(key=lambda e: (e.session.start, e.session.end,
+                                    e.registration.participant, e.group.code))
+    previous = monday - dt.timedelta(days=7)
+    following = monday + dt.timedelta(days=7)
+    return Week(monday=monday, days=list(by_day.items()),
+                previous=previous if previous >= low else None,
+                next=following if following <= high else None,
+                registrations=registrations)
+
+
+@dataclass(frozen=True)
+class SlotLine:
+    slot: TimeSlot
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass
+class SummaryLine:
+    registration: Registration
+    slots: list
+
+    @property
+    def group(self):
+        return self.registration.group
+
+    @property
+    def offered(self) -> bool:
+        return self.registration.status == S.OFFERED
+
+    @property
+    def fee_due(self) -> Decimal:
+        """What a registered member owes (an offer owes nothing until accepted)."""
+        if self.registration.status == S.REGISTERED and self.registration.fee is not None:
+            return self.registration.fee
+        return Decimal("0.00")
+
+    @property
+    def offered_fee(self):
+        group = self.group
+        return group.fee_resident if self.registration.resident else group.fee_non_resident
+
+
+@dataclass
+class Participant:
+    name: str
+    lines: list = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.fee_due for line in self.lines), Decimal("0.00"))
+
+
+def week_summary(user) -> tuple[list[Participant], Decimal]:
+    """The printable summary: per participant, each registered (or offered) group with its
+    slots (weekdays, hours, first and last sessions), place and fee; and the total fees due."""
+    participants: dict[str, Participant] = {}
+    for registration in mine(user, WEEK_STATUSES):
+        slots = []
+        for slot in registration.group.slots.all():
+            dates = [s.date for s in sessions([slot])]
+            slots.append(SlotLine(slot, dates[0] if dates else None,
+                                  dates[-1] if dates else None))
+        key = str(registration.member_id)
+        participants.setdefault(key, Participant(str(registration.participant))).lines.append(
+            SummaryLine(registration, slots))
+    people = list(participants.values())
+    return people, sum((p.total for p in people), Decimal("0.00"))
+
+
+def feed_registrations(user) -> list[Registration]:
+    """What the calendar feed holds: the registered ones (a seat offered is not a seat yet)."""
+    return list(mine(user, [S.REGISTERED]))
+
+
+def calendar_owner(token: str):
+    """The account whose calendar address this is (an active account), or None."""
+    from .models import CalendarToken
+
+    found = (CalendarToken.objects.filter(token=token, user__is_active=True)
+             .select_related("user").first())
+    return found.user if found else None
+
+
+@dataclass(frozen=True)
+class DashboardLine:
+    registration: Registration
+    position: int | None  # on the waiting list
+
+    @property
+    def group(self):
+        return self.registration.group
+
+    @property
+    def status(self) -> str:
+        return self.registration.status
+
+
+def dashboard_lines(user, today: dt.date) -> list[DashboardLine]:
+    """The household's registrations, waiting-list places and offers in seasons not over."""
+    from .services import waiting_position
+
+    found = mine(user, DASHBOARD_STATUSES).filter(group__season__ends_on__gte=today)
+    return [DashboardLine(r, waiting_position(r)) for r in found]
+
+
+def fees_due(lines) -> Decimal:
+    return sum((line.registration.fee for line in lines
+                if line.status == S.REGISTERED and line.registration.fee is not None),
+               Decimal("0.00"))
+
+
+def export_registrations(user) -> list[dict]:
+    """Every registration of the account, whatever its status (Law 25 export)."""
+    from core.personal_data import json_value
+
+    rows = (Registration.objects.filter(user=user)
+            .select_related("group__activity", "group__season", "group__place__category",
+                            "member")
+            .prefetch_related("group__slots").order_by("added_at", "pk"))
+    return [{"id": str(r.pk), "season": r.group.season.code, "group": r.group.code,
+             "activity": r.group.activity.title_fr, "place": r.group.place.display_name,
+             "participant": str(r.member) if r.member_id else None,
+             "status": r.status, "reason": r.reason or None,
+             "fee": json_value(r.fee), "resident": r.resident, "channel": r.channel,
+             "added_at": json_value(r.added_at), "confirmed_at": json_value(r.confirmed_at),
+             "offer_until": json_value(r.offer_until),
+             "cancelled_at": json_value(r.cancelled_at),
+             "first_session": json_value(r.group.first_session_on),
+             "last_session": json_value(r.group.last_session_on)} for r in rows]

@@ -119,3 +119,25 @@ class GroupDetailSerializer(GroupSerializer):
 
     class Meta(GroupSerializer.Meta):
         fields = [*GroupSerializer.Meta.fields, "next_sessions"]
+
+
+class LeisureLineSerializer(serializers.Serializer):
+    """A household registration in /api/me/ (the dashboard's leisure section)."""
+
+    id = serializers.UUIDField(source="registration.pk")
+    participant = serializers.CharField(source="registration.participant")
+    activity = serializers.CharField(source="group.activity.title")
+    group_id = serializers.IntegerField(source="group.pk")
+    group_code = serializers.CharField(source="group.code")
+    season = serializers.CharField(source="group.season.code")
+    place = serializers.CharField(source="group.place.display_name")
+    status = serializers.ChoiceField(
+        choices=["registered", "waiting", "offered"],
+        help_text="registered; waiting: on the waiting list (`waiting_position`); offered: a "
+                  "seat is offered until `offer_until`")
+    status_label = serializers.CharField(source="registration.get_status_display")
+    waiting_position = serializers.IntegerField(source="position", allow_null=True)
+    offer_until = serializers.DateTimeField(source="registration.offer_until", allow_null=True)
+    fee = serializers.DecimalField(source="registration.fee", max_digits=7, decimal_places=2,
+                                   allow_null=True)
+    first_session = serializers.DateField(source="group.first_session_on", allow_null=True)

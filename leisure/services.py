@@ -402,3 +402,23 @@ def erase(user) -> None:
     Registration.objects.filter(user=user, status=S.IN_BASKET).update(
         status=S.CANCELLED, reason=R.ERASED, cancelled_at=timezone.now(), held_until=None)
     Registration.objects.filter(user=user).update(user=None, member=None)
+
+
+# The household's calendar address (the feed of "our week")
+
+def calendar_token(user) -> str:
+    """The account's calendar token, created on first use."""
+    from .models import CalendarToken
+
+    return CalendarToken.objects.get_or_create(user=user)[0].token
+
+
+@transaction.atomic
+def reset_calendar_token(user) -> str:
+    """A new calendar address: the old one answers 404 from now on."""
+    from .models import CalendarToken
+    from .models.calendar import new_token
+
+    token = new_token()
+    CalendarToken.objects.update_or_create(user=user, defaults={"token": token})
+    return token

@@ -1,9 +1,10 @@
 """The leisure pages: `urlpatterns` under "loisirs/" (namespace "leisure"): the public catalogue
-and group pages, and the signed-in citizen's basket and registrations; the leisure desk,
-`staff_urlpatterns` under "personnel/loisirs/" (namespace "leisure_staff")."""
-from django.urls import path
+and group pages, the signed-in citizen's basket and registrations, the household's week with
+its calendar feed; the leisure desk, `staff_urlpatterns` under "personnel/loisirs/" (namespace
+"leisure_staff")."""
+from django.urls import path, re_path
 
-from .views import account, public, staff
+from .views import account, public, staff, week
 
 app_name = "leisure"
 
@@ -18,6 +19,11 @@ urlpatterns = [
     path("inscriptions/<uuid:registration_id>/annuler/", account.cancel, name="cancel"),
     path("inscriptions/<uuid:registration_id>/accepter/", account.accept, name="accept"),
     path("inscriptions/<uuid:registration_id>/refuser/", account.decline, name="decline"),
+    path("notre-semaine/", week.week, name="week"),
+    path("notre-semaine/sommaire/", week.week_summary, name="week_summary"),
+    path("calendrier/nouvelle-adresse/", week.calendar_reset, name="calendar_reset"),
+    re_path(r"^calendrier/(?P<token>[A-Za-z0-9_-]{20,64})\.ics$", week.calendar_feed,
+            name="calendar_feed"),
 ]
 
 staff_urlpatterns = ([

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from collections_schedule.serializers import StreamScheduleSerializer, WateringAnswerSerializer
 from core.access_log import log_access
 from core.models import AccessLog
+from leisure.serializers import LeisureLineSerializer
 from library.serializers import LibraryLineSerializer
 
 from .selectors import dashboard
@@ -86,11 +87,15 @@ class DashboardSerializer(serializers.Serializer):
     household = HouseholdSerializer(many=True)
     requests = RequestSummarySerializer(many=True)
     library = LibraryLineSerializer(many=True)
+    leisure = LeisureLineSerializer(many=True)
+    leisure_fees_due = serializers.DecimalField(
+        max_digits=10, decimal_places=2,
+        help_text="The total of the registered activities' fees (an offer owes nothing yet).")
 
 
 class MeView(APIView):
     """My dashboard: properties (roll, next collections, watering, taxes), household, requests,
-    library cards."""
+    library cards, leisure registrations."""
 
     authentication_classes = [SessionAuthentication, TokenAuthentication]
     permission_classes = [permissions.IsAuthenticated]

@@ -1,5 +1,6 @@
 """The citizen's dashboard: my properties (roll entry, next collections, watering, tax account),
-my household, my link requests, my requests; and the tax part of the personal-data export."""
+my household, my link requests, my requests, my household's leisure registrations; and the tax
+part of the personal-data export."""
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -9,6 +10,8 @@ from citizens.selectors import open_links, sees_taxes
 from collections_schedule.selectors import lookup as schedule_lookup
 from collections_schedule.selectors import next_collections_at
 from collections_schedule.watering import watering_status
+from leisure.selectors import dashboard_lines as leisure_lines
+from leisure.selectors import fees_due as leisure_fees_due
 from library.selectors import connected as library_connected
 from library.selectors import dashboard_lines as library_lines
 from service_requests.selectors import my_requests
@@ -42,6 +45,7 @@ def dashboard(user, now=None, session=None) -> dict:
             collections=next_collections_at(schedule_lookup(prop.pk, now), now.date(), count=3),
             watering=watering_status(prop, now, days=3, slot_count=2),
             taxes=tax_summary(prop, now.date()) if sees_taxes(link) else None))
+    leisure = leisure_lines(user, now.date())
     return {
         "cards": cards,
         "pending": [link for link in links if link.status == PropertyLink.Status.PENDING],
@@ -51,6 +55,8 @@ def dashboard(user, now=None, session=None) -> dict:
         # One line per library card, from the short cache only: never waits for the library.
         "library": library_lines(user, session),
         "library_configured": library_connected(),
+        "leisure": leisure,
+        "leisure_fees_due": leisure_fees_due(leisure),
     }
 
 

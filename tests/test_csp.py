@@ -38,6 +38,8 @@ def _pages(staff):
     yield None, reverse("leisure:catalogue")
     yield None, reverse("leisure:group", args=[Group.objects.order_by("pk").first().pk])
     yield staff, reverse("portal:dashboard")
+    yield staff, reverse("leisure:week")
+    yield staff, reverse("leisure:week_summary")
     yield staff, reverse("requests_staff:queue")
     yield staff, reverse("collections_staff:zone_sets")
     yield staff, reverse("collections_staff:split", args=[zone.pk])
@@ -78,7 +80,7 @@ def test_every_page_carries_a_policy_without_unsafe_inline(client, django_user_m
             assert any(f'nonce="{n}"' in attributes for n in nonces), (url, attributes)
         assert not FORBIDDEN_ATTRIBUTE.findall(html), (url, FORBIDDEN_ATTRIBUTE.findall(html))
         seen += 1
-    assert seen == 18
+    assert seen == 20
 
 
 def test_a_page_without_inline_code_gets_no_nonce(client):

@@ -1,5 +1,6 @@
 """The leisure app's models: the catalogue (seasons, categories, activities, groups and their
 time slots) and the registrations of household members to groups."""
+from .calendar import CalendarToken  # noqa: F401
 from .catalogue import (  # noqa: F401
     MAX_AGE,
     MAX_CANCELLATION_DAYS,

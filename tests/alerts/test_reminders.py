@@ -116,7 +116,8 @@ def test_every_kind_is_registered_by_its_app():
     assert registry.audience("tax_viewers") is not None
     assert {k.code for k in registry.kinds() if k.scope == registry.PERSON} == {
         "request_received", "request_updated", "link_decided", "library_due_soon",
-        "library_overdue", "library_hold_ready", "library_balance"}
+        "library_overdue", "library_hold_ready", "library_balance", "leisure_tomorrow",
+        "leisure_offer", "leisure_cancelled"}
     codes = [code for code, _label in registry.choices()]
     assert "collection_tomorrow:garbage" in codes
 
