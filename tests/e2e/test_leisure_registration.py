@@ -121,4 +121,32 @@ def test_a_parent_registers_two_children_on_opening_night(page, site_url, parent
     expect(page.get_by_test_id("fees-due")).to_contain_text("120,00")
     expect(page.locator(".messages")).to_contain_text("Inscription confirmée pour Léa Essai")
     assert _serious(page) == []
+
+    # Our week: the first session's week (nothing running yet), both children on Saturday.
+    page.get_by_role("link", name="Notre semaine").click()
+    page.wait_for_url("**/loisirs/notre-semaine/")
+    sessions = page.get_by_test_id("week-session")
+    expect(sessions).to_have_count(2)
+    expect(page.locator("#week-title")).to_contain_text(str(first_day.year))
+    assert sorted(sessions.all_inner_texts())[0].count("09:30") == 1
+    assert _serious(page) == []
+    # on a phone (320 px): no sideways scrolling
+    page.set_viewport_size({"width": 320, "height": 640})
+    for url in ("/loisirs/notre-semaine/", "/loisirs/inscriptions/", "/loisirs/panier/"):
+        page.goto(site_url + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(site_url + "/loisirs/notre-semaine/")
+
+    # The printable summary: one page, without the site's header and footer.
+    page.get_by_role("link", name="Sommaire à imprimer").click()
+    page.wait_for_url("**/loisirs/notre-semaine/sommaire/")
+    expect(page.get_by_test_id("summary-person")).to_have_count(2)
+    expect(page.get_by_test_id("summary-total")).to_contain_text("120,00")
+    assert _serious(page) == []
+    page.emulate_media(media="print")
+    expect(page.locator("header.site-header")).to_be_hidden()
+    expect(page.get_by_test_id("summary-total")).to_be_visible()
+    pdf = page.pdf(format="Letter")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
     assert not page.js_errors
