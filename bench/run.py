@@ -16,7 +16,10 @@ and writes bench/work/RESULTS-import.md unless --output is given. `--only alerts
 alerts part (issue 13: subscribers, targeting, an alert queued and delivered, the nightly
 reminders, the pages with current alerts; alerts_bench.py) on the town of the size asked
 (reused, else built; its zones built if missing) and writes bench/work/RESULTS-alerts.md; in the
-full run it is a step at the largest size only (--skip-alerts)."""
+full run it is a step at the largest size only (--skip-alerts). `--only leisure` runs the
+leisure part (issue 15: a registration rush through gunicorn and the catalogue with 2,000
+generated groups; leisure_rush.py) likewise, and writes bench/work/RESULTS-leisure.md; in the
+full run, at the largest size only (--skip-leisure)."""
 import argparse
 import json
 import os
@@ -31,6 +34,7 @@ import bench_citizen
 import benchdb
 import concurrent_load
 import http_load
+import leisure_rush
 import pgbouncer_http
 import report
 import report_reports
@@ -59,13 +63,15 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    p.add_argument("--only", choices=["reports", "http", "import", "alerts"],
+    p.add_argument("--only", choices=["reports", "http", "import", "alerts", "leisure"],
                    help="run one part alone, reusing the town in the bench database when it has "
                         "the size asked: 'reports' (synthetic reports, the reports layer and the "
                         "report form), 'http' (zones, then the one-client latency, the "
                         "concurrent load and the PgBouncer path: no reports, change preview or "
                         "roll import), 'alerts' (issue 13: subscribers, targeting, delivery, "
                         "nightly reminders, pages with current alerts; zones built if missing); "
+                        "'leisure' (issue 15: basket confirmations during a registration rush "
+                        "and the catalogue with 2,000 generated groups); "
                         "or 'import' (the roll import, on a fresh town)")
     p.add_argument("--load-connections", type=int, default=32,
                    help="wrk connections of the concurrent runs (default 32)")
@@ -103,6 +109,12 @@ def parse_args(argv=None):
                    help="requests per endpoint, state and round of the pages (default 50)")
     p.add_argument("--targeting-runs", type=int, default=5,
                    help="timed runs of the alert targeting (default 5, the median reported)")
+    p.add_argument("--skip-leisure", action="store_true",
+                   help="no leisure part (registration rush, catalogue; in the full run: at "
+                        "the largest size only)")
+    p.add_argument("--leisure-requests", type=int, default=500,
+                   help="catalogue and /healthz requests of the leisure part, one client "
+                        "(default 500)")
     p.add_argument("--skip-import", action="store_true", help="no roll import measurement")
     p.add_argument("--import-runs", type=int, default=3,
                    help="committed roll imports per size, the median reported (default 3)")
@@ -146,7 +158,8 @@ def bench_size(n, args, results):
     log(f"== {n:,} properties ==")
     entry = {"n": n, "loadavg": os.getloadavg()[0]}
     results["sizes"].append(entry)
-    town = synthetic_town.existing(n) if args.only in ("reports", "alerts") else None
+    town = (synthetic_town.existing(n) if args.only in ("reports", "alerts", "leisure")
+            else None)
     if town:
         log("  town already in the bench database: reused")
     else:
@@ -162,6 +175,10 @@ def bench_size(n, args, results):
         return
     if args.only == "import":
         bench_import(n, args, entry)
+        save(results, args)
+        return
+    if args.only == "leisure":
+        bench_leisure(n, args, entry)
         save(results, args)
         return
     if args.only == "alerts":
@@ -188,6 +205,8 @@ def bench_size(n, args, results):
             entry["preview"]["explain"] = zone_planning.explain()["plan"]
     if not args.skip_alerts and n == max(args.sizes):
         bench_alerts(n, args, entry, profile)  # before the import, which changes the town
+    if not args.skip_leisure and n == max(args.sizes):
+        bench_leisure(n, args, entry)
     if not args.skip_import:
         bench_import(n, args, entry)
     save(results, args)
@@ -199,6 +218,17 @@ def bench_alerts(n, args, entry, profile):
     log(f"  alerts (issue 13): {args.alert_subscribers:,} e-mail and {args.alert_sms:,} SMS "
         "subscribers")
     entry["alerts"] = alerts_bench.run(n, args, WORK, log=log, profile=profile)
+
+
+def bench_leisure(n, args, entry):
+    """Registration night (issue 15 part 3, leisure_rush.py): 2,000 generated groups, 4,000
+    baskets confirmed by 32 concurrent clients, the catalogue, /healthz and the raw SQL beside
+    them."""
+    log(f"  leisure (issue 15): {leisure_rush.GROUPS:,} groups, {leisure_rush.PARENTS:,} "
+        f"parents, {leisure_rush.CLIENTS} clients")
+    entry["leisure"] = leisure_rush.measure(
+        args.workers, args.threads, WORK / "gunicorn.log", requests=args.leisure_requests,
+        profile_dir=None if args.no_profile else WORK, log=log)
 
 
 def bench_import(n, args, entry):
