@@ -5,13 +5,14 @@ the pages to say in advance what a citizen can do; each answers None or the reas
 page's language, with what to do."""
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from citizens.models import HouseholdMember, PropertyLink
 
-from .models import Group, Registration
+from .models import Group, Registration, TimeSlot
 from .recurrence import overlap
 
 
@@ -72,18 +73,24 @@ def group_refusal(group: Group, *, online: bool) -> str | None:
 
 
 def clash(group: Group, member: HouseholdMember, *, exclude=()) -> Group | None:
-    """Another group of `member`'s (in a basket, registered, waiting or offered) meeting at the
-    same hour on a same day as `group`, or None."""
-    others = (Group.objects.filter(registrations__member=member,
-                                   registrations__status__in=Registration.ACTIVE)
-              .exclude(pk=group.pk).exclude(registrations__pk__in=list(exclude))
-              .prefetch_related("slots").select_related("activity").distinct())
+    """Another group of `member`'s (in a basket, registered, waiting or offered; registrations
+    `exclude` left out) meeting at the same hour on a same day as `group`, or None. One query:
+    the database keeps the other groups' slots sharing a weekday and overlapping hours; their
+    dates are compared here (recurrence.overlap), for those few."""
     mine = list(group.slots.all())
-    for other in others:
-        for a in mine:
-            for b in other.slots.all():
-                if overlap(a, b):
-                    return other
+    if not mine:
+        return None
+    days = sorted({day for slot in mine for day in slot.weekdays})
+    hours = Q()
+    for slot in mine:
+        hours |= Q(start_time__lt=slot.end_time, end_time__gt=slot.start_time)
+    others = (Registration.objects.filter(member=member, status__in=Registration.ACTIVE)
+              .exclude(group_id=group.pk).exclude(pk__in=list(exclude)).values("group_id"))
+    candidates = (TimeSlot.objects.filter(group_id__in=others, weekdays__overlap=days)
+                  .filter(hours).select_related("group__activity").order_by("group_id", "pk"))
+    for other in candidates:
+        if any(overlap(a, other) for a in mine):
+            return other.group
     return None
 
 

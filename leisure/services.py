@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,22 +66,34 @@ class Outcome:
 
 
 def _lock(group_ids) -> dict[int, Group]:
-    """The groups' rows locked for this transaction, in id order (no deadlock)."""
-    rows = (Group.objects.select_for_update(of=("self",)).filter(pk__in=sorted(set(group_ids)))
-            .select_related("season", "activity").order_by("pk"))
+    """The groups' rows locked for this transaction, in id order (no deadlock), with what the
+    rules read (season, activity, time slots)."""
+    if not isinstance(group_ids, QuerySet):  # a queryset of ids stays a subquery
+        group_ids = sorted(set(group_ids))
+    rows = (Group.objects.select_for_update(of=("self",)).filter(pk__in=group_ids)
+            .select_related("season", "activity").prefetch_related("slots").order_by("pk"))
     return {group.pk: group for group in rows}
 
 
-def _taken(group: Group, now: dt.datetime, exclude=None) -> int:
-    seated = Registration.objects.filter(group=group).filter(
-        Q(status__in=Registration.SEATED) | Q(status=S.IN_BASKET, held_until__gt=now))
-    if exclude is not None:
-        seated = seated.exclude(pk=exclude.pk)
-    return seated.count()
+@dataclass
+class Seats:
+    """A group's seats, counted under its lock: `taken` (registered, offered with time left,
+    held in a basket with time left), `waiting`, and `expired` offers (past their delay)."""
+
+    taken: int
+    waiting: int
+    expired: int = 0
 
 
-def _waiting(group: Group) -> int:
-    return Registration.objects.filter(group=group, status=S.WAITING).count()
+def _seats(group: Group, now: dt.datetime) -> Seats:
+    """One statement (under the group's lock)."""
+    counts = Registration.objects.filter(group=group).aggregate(
+        taken=Count("pk", filter=Q(status=S.REGISTERED)
+                    | Q(status=S.OFFERED, offer_until__gt=now)
+                    | Q(status=S.IN_BASKET, held_until__gt=now)),
+        waiting=Count("pk", filter=Q(status=S.WAITING)),
+        expired=Count("pk", filter=Q(status=S.OFFERED, offer_until__lte=now)))
+    return Seats(**counts)
 
 
 def _next_seq() -> int:
@@ -97,26 +109,28 @@ def waiting_position(registration: Registration) -> int | None:
                                        seq__lt=registration.seq).count() + 1
 
 
-def _settle(group: Group, now: dt.datetime) -> list[Registration]:
+def _settle(group: Group, now: dt.datetime) -> Seats:
     """Under the group's lock: offers past their delay expire, and every free seat is offered
-    to the waiting list's first, in order. Returns the new offers (to be told)."""
-    expired = Registration.objects.filter(group=group, status=S.OFFERED, offer_until__lte=now)
-    expired.update(status=S.CANCELLED, reason=R.EXPIRED, cancelled_at=now)
-    free = group.capacity - _taken(group, now)
-    if free <= 0 or group.cancelled_at:
-        return []
+    to the waiting list's first, in order (they are told after the commit). Returns the seats
+    as they are then. Two statements when nothing is to settle (the count, and none else)."""
+    seats = _seats(group, now)
+    if seats.expired:
+        Registration.objects.filter(group=group, status=S.OFFERED, offer_until__lte=now).update(
+            status=S.CANCELLED, reason=R.EXPIRED, cancelled_at=now)
+        seats.expired = 0
+    free = group.capacity - seats.taken
+    if free <= 0 or not seats.waiting or group.cancelled_at:
+        return seats
     offers = list(Registration.objects.filter(group=group, status=S.WAITING)
-                  .order_by("seq")[:free])
-    for registration in offers:
-        registration.status = S.OFFERED
-        registration.offer_until = now + offer_delay()
-        registration.save(update_fields=["status", "offer_until"])
-    if offers:
-        from .notifications import tell_offers
+                  .order_by("seq").values_list("pk", flat=True)[:free])
+    Registration.objects.filter(pk__in=offers).update(status=S.OFFERED,
+                                                      offer_until=now + offer_delay())
+    seats.taken += len(offers)
+    seats.waiting -= len(offers)
+    from .notifications import tell_offers
 
-        ids = [r.pk for r in offers]
-        transaction.on_commit(lambda: tell_offers(ids))
-    return offers
+    transaction.on_commit(lambda: tell_offers(offers))
+    return seats
 
 
 # The basket
@@ -162,7 +176,8 @@ def add_to_basket(user, group_id: int, members: list[HouseholdMember],
                             "basket.") % {"name": member}, "already")
     resident = is_resident(user)
     hold = window_refusal(group, resident, now) is None
-    free = group.capacity - _taken(group, now) - _waiting(group) if hold else 0
+    seats = _seats(group, now) if hold else None
+    free = group.capacity - seats.taken - seats.waiting if hold else 0
     added = []
     for member in members:
         held_until = now + hold_delay() if free > 0 else None
@@ -185,12 +200,12 @@ def confirm_basket(user) -> list[Outcome]:
     """Confirms the basket: each item registered (its hold, or a free seat), else on the
     waiting list (a position), else, waiting list full too, not registered (said so). A rule
     a citizen fails (window, age, clash) refuses the whole confirmation: nothing changes."""
-    group_ids = list(Registration.objects.filter(user=user, status=S.IN_BASKET)
-                     .values_list("group_id", flat=True))
-    if not group_ids:
+    # The basket's groups locked, in id order, in one statement (a second click waits here
+    # for the first, then finds its basket confirmed).
+    groups = _lock(Registration.objects.filter(user=user, status=S.IN_BASKET)
+                   .values("group_id"))
+    if not groups:
         raise Refused(_("Your basket is empty."), "empty")
-    groups = _lock(group_ids)
-    # Read again under the locks: a second click waited for the first and finds it done.
     items = list(Registration.objects.select_for_update(of=("self",))
                  .filter(user=user, status=S.IN_BASKET, group_id__in=list(groups))
                  .select_related("member").order_by("group_id", "added_at"))
@@ -200,7 +215,7 @@ def confirm_basket(user) -> list[Outcome]:
     resident = is_resident(user)
     ids = [item.pk for item in items]
     for item in items:
-        group = groups[item.group_id]
+        item.group = group = groups[item.group_id]
         if item.member is None:
             raise Refused(_("A registration in your basket has no participant any more: "
                             "remove it."), "no_member")
@@ -210,23 +225,29 @@ def confirm_basket(user) -> list[Outcome]:
         if problem:
             raise Refused(problem)
     seq = _next_seq()
+    seats: dict[int, Seats] = {}
     outcomes = []
     for item in items:
-        group = groups[item.group_id]
-        _settle(group, now)
-        held = item.held_until is not None and item.held_until > now
+        group = item.group
+        if group.pk not in seats:
+            seats[group.pk] = _settle(group, now)
+        counted = seats[group.pk]
+        held = item.held_until is not None and item.held_until > now  # counted in `taken`
         item.seq, item.confirmed_at, item.resident = seq, now, resident
         item.held_until = None
-        if held or (not _waiting(group) and _taken(group, now, exclude=item) < group.capacity):
+        if held or (not counted.waiting and counted.taken < group.capacity):
             item.status = S.REGISTERED
             item.fee = group.fee_resident if resident else group.fee_non_resident
-        elif _waiting(group) < group.waiting_list_size:
+            counted.taken += 0 if held else 1
+        elif counted.waiting < group.waiting_list_size:
             item.status = S.WAITING
+            counted.waiting += 1
         else:
             item.status, item.reason, item.cancelled_at = S.CANCELLED, R.FULL, now
         item.save(update_fields=["seq", "confirmed_at", "resident", "held_until", "status",
                                  "fee", "reason", "cancelled_at"])
-        outcomes.append(Outcome(item, item.status, waiting_position(item)))
+        position = counted.waiting if item.status == S.WAITING else None
+        outcomes.append(Outcome(item, item.status, position))
     return outcomes
 
 
@@ -291,10 +312,11 @@ def decline_offer(user, registration_id) -> Registration:
 
 
 @transaction.atomic
-def settle(group_id: int) -> list[Registration]:
+def settle(group_id: int) -> None:
     """Offers a group's free seats to its waiting list (its capacity was raised)."""
     group = _lock([group_id]).get(group_id)
-    return _settle(group, timezone.now()) if group else []
+    if group is not None:
+        _settle(group, timezone.now())
 
 
 @transaction.atomic
@@ -330,15 +352,15 @@ def register_for(clerk, member: HouseholdMember, group_id: int, *,
         raise Refused(_("%(name)s is already in this group, on its waiting list or in a "
                         "basket.") % {"name": member}, "already")
     now = timezone.now()
-    _settle(group, now)
+    seats = _settle(group, now)
     resident = is_resident(member.user)
     registration = Registration(group=group, user=member.user, member=member, channel=channel,
                                 clerk=clerk, resident=resident, seq=_next_seq(),
                                 confirmed_at=now)
-    if not _waiting(group) and _taken(group, now) < group.capacity:
+    if not seats.waiting and seats.taken < group.capacity:
         registration.status = S.REGISTERED
         registration.fee = group.fee_resident if resident else group.fee_non_resident
-    elif _waiting(group) < group.waiting_list_size:
+    elif seats.waiting < group.waiting_list_size:
         registration.status = S.WAITING
     else:
         raise Refused(_("%(activity)s (%(code)s) is full, and so is its waiting list.")
