@@ -8,6 +8,7 @@ from importlib.metadata import version
 import benchdb
 import http_load
 import report_alerts
+import report_library
 import report_reports
 import report_speed
 import report_zones
@@ -78,6 +79,7 @@ def _targets(results):
                          _verdict(imp["maxrss_mb"] <= IMPORT_MAX_MB)))
     rows += report_reports.targets(results, _verdict)
     rows += report_alerts.targets(results, _verdict)
+    rows += report_library.targets(results, _verdict)
     out = ["| Target | Goal | Measured | Result |", "|---|---|---|---|"]
     out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return out
@@ -188,6 +190,7 @@ def render(results) -> str:
         *_latency(results), "", *report_zones.schedule_profile_section(results),
         *report_reports.section(results),
         *report_alerts.section(results),
+        *report_library.section(results),
         *report_zones.preview_section(results),
         "## Roll importer", "",
         "`properties.importers.roll.import_roll(path, commit=True)` in a child process (Django "
@@ -251,6 +254,8 @@ def render(results) -> str:
         "client, wrk, PgBouncer), to bench/work/RESULTS-http.md",
         ".venv/bin/python bench/run.py --only alerts --sizes 200000   # alerts (issue 13) "
         "alone, to bench/work/RESULTS-alerts.md",
+        ".venv/bin/python bench/run.py --only library --sizes 20000   # the dashboard with "
+        "library cards (issue 16) alone, to bench/work/RESULTS-library.md",
         ".venv/bin/python bench/run.py --help",
         "```", "",
         "Needs the local PostGIS cluster (`make bench` starts it), wrk (`make bench` installs "
