@@ -9,6 +9,7 @@ import benchdb
 import http_load
 import report_alerts
 import report_leisure
+import report_library
 import report_reports
 import report_speed
 import report_zones
@@ -80,6 +81,7 @@ def _targets(results):
     rows += report_reports.targets(results, _verdict)
     rows += report_alerts.targets(results, _verdict)
     rows += report_leisure.targets(results, _verdict)
+    rows += report_library.targets(results, _verdict)
     out = ["| Target | Goal | Measured | Result |", "|---|---|---|---|"]
     out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return out
@@ -191,6 +193,7 @@ def render(results) -> str:
         *report_reports.section(results),
         *report_alerts.section(results),
         *report_leisure.section(results),
+        *report_library.section(results),
         *report_zones.preview_section(results),
         "## Roll importer", "",
         "`properties.importers.roll.import_roll(path, commit=True)` in a child process (Django "
@@ -256,6 +259,8 @@ def render(results) -> str:
         "alone, to bench/work/RESULTS-alerts.md",
         ".venv/bin/python bench/run.py --only leisure --sizes 20000   # registration night "
         "(issue 15) alone, to bench/work/RESULTS-leisure.md",
+        ".venv/bin/python bench/run.py --only library --sizes 20000   # the dashboard with "
+        "library cards (issue 16) alone, to bench/work/RESULTS-library.md",
         ".venv/bin/python bench/run.py --help",
         "```", "",
         "Needs the local PostGIS cluster (`make bench` starts it), wrk (`make bench` installs "

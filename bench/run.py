@@ -19,7 +19,11 @@ reminders, the pages with current alerts; alerts_bench.py) on the town of the si
 full run it is a step at the largest size only (--skip-alerts). `--only leisure` runs the
 leisure part (issue 15: a registration rush through gunicorn and the catalogue with 2,000
 generated groups; leisure_rush.py) likewise, and writes bench/work/RESULTS-leisure.md; in the
-full run, at the largest size only (--skip-leisure)."""
+full run, at the largest size only (--skip-leisure). `--only library` runs the library part
+(issue 16: the dashboard with two library cards against none, the ILS answering in 50 ms,
+down, or slower than the timeout; library_dashboard.py) on the town of the size asked (reused,
+else built; its zones built if missing) and writes bench/work/RESULTS-library.md; in the full
+run it is a step at the smallest size only (--skip-library)."""
 import argparse
 import json
 import os
@@ -35,6 +39,7 @@ import benchdb
 import concurrent_load
 import http_load
 import leisure_rush
+import library_dashboard
 import pgbouncer_http
 import report
 import report_reports
@@ -63,7 +68,8 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    p.add_argument("--only", choices=["reports", "http", "import", "alerts", "leisure"],
+    p.add_argument("--only", choices=["reports", "http", "import", "alerts", "leisure",
+                                       "library"],
                    help="run one part alone, reusing the town in the bench database when it has "
                         "the size asked: 'reports' (synthetic reports, the reports layer and the "
                         "report form), 'http' (zones, then the one-client latency, the "
@@ -72,7 +78,8 @@ def parse_args(argv=None):
                         "nightly reminders, pages with current alerts; zones built if missing); "
                         "'leisure' (issue 15: basket confirmations during a registration rush "
                         "and the catalogue with 2,000 generated groups); "
-                        "or 'import' (the roll import, on a fresh town)")
+                        "'library' (issue 16: the dashboard with library cards; zones built if "
+                        "missing); or 'import' (the roll import, on a fresh town)")
     p.add_argument("--load-connections", type=int, default=32,
                    help="wrk connections of the concurrent runs (default 32)")
     p.add_argument("--load-seconds", type=float, default=20.0,
@@ -115,6 +122,16 @@ def parse_args(argv=None):
     p.add_argument("--leisure-requests", type=int, default=500,
                    help="catalogue and /healthz requests of the leisure part, one client "
                         "(default 500)")
+    p.add_argument("--skip-library", action="store_true",
+                   help="no library part (in the full run: at the smallest size only)")
+    p.add_argument("--library-rounds", type=int, default=8,
+                   help="rounds of the library part, each with the ILS up, down and slow "
+                        "(default 8)")
+    p.add_argument("--library-requests", type=int, default=100,
+                   help="requests per endpoint, phase and round of the library part "
+                        "(default 100)")
+    p.add_argument("--ils-port", type=int, default=0,
+                   help="port of the library part's fake ILS (default: a free one)")
     p.add_argument("--skip-import", action="store_true", help="no roll import measurement")
     p.add_argument("--import-runs", type=int, default=3,
                    help="committed roll imports per size, the median reported (default 3)")
@@ -158,8 +175,8 @@ def bench_size(n, args, results):
     log(f"== {n:,} properties ==")
     entry = {"n": n, "loadavg": os.getloadavg()[0]}
     results["sizes"].append(entry)
-    town = (synthetic_town.existing(n) if args.only in ("reports", "alerts", "leisure")
-            else None)
+    town = (synthetic_town.existing(n)
+            if args.only in ("reports", "alerts", "leisure", "library") else None)
     if town:
         log("  town already in the bench database: reused")
     else:
@@ -181,12 +198,15 @@ def bench_size(n, args, results):
         bench_leisure(n, args, entry)
         save(results, args)
         return
-    if args.only == "alerts":
+    if args.only in ("alerts", "library"):
         if town.get("reused") and alerts_bench.zones_ready():
             log("  zones already in the bench database: reused")
         else:
             entry["zones"] = synthetic_zones.build(n, log=log)
-        bench_alerts(n, args, entry, profile)
+        if args.only == "alerts":
+            bench_alerts(n, args, entry, profile)
+        else:
+            bench_library(n, args, entry)
         save(results, args)
         return
     entry["zones"] = synthetic_zones.build(n, log=log)
@@ -195,6 +215,8 @@ def bench_size(n, args, results):
     if args.only == "http":
         save(results, args)
         return
+    if not args.skip_library and n == min(args.sizes):
+        bench_library(n, args, entry)
     if not args.skip_reports:
         bench_reports(n, args, entry, results, profile)
     if args.preview_runs:
@@ -229,6 +251,15 @@ def bench_leisure(n, args, entry):
     entry["leisure"] = leisure_rush.measure(
         args.workers, args.threads, WORK / "gunicorn.log", requests=args.leisure_requests,
         profile_dir=None if args.no_profile else WORK, log=log)
+
+
+def bench_library(n, args, entry):
+    """The dashboard with two library cards against none (library_dashboard.py)."""
+    log(f"  library (issue 16): {args.library_rounds} rounds of {args.library_requests} "
+        "requests per endpoint and phase")
+    entry["library"] = library_dashboard.measure(
+        args.library_rounds, args.library_requests, args.workers, args.threads,
+        WORK / "gunicorn.log", log=log, ils_port=args.ils_port)
 
 
 def bench_import(n, args, entry):

@@ -77,12 +77,14 @@ def fixture_ils(now: dt.datetime | None = None):
 class FakeIls:
     """Its state (patrons, items) and behaviour (mode) may be changed while it runs."""
 
-    def __init__(self, patrons=None, items=None):
+    def __init__(self, patrons=None, items=None, delay: float = 0.0):
+        """`delay`: seconds before every answer (mode "slow"), e.g. 0.05 for a system that
+        answers each message after 50 ms (bench/library_dashboard.py)."""
         fixtures = fixture_ils()
         self.patrons = patrons if patrons is not None else fixtures[0]
         self.items = items if items is not None else fixtures[1]
-        self.mode = "ok"  # "slow", "garbage", "replay"
-        self.delay = 0.0
+        self.mode = "slow" if delay else "ok"  # "slow", "garbage", "replay"
+        self.delay = delay
         self.login = None  # (user, password): a 93 must come first
         # Patron information (63) without the patron's password (no AD): Koha answers it to
         # a logged-in SIP account (whose staff user has the circulate permission), lists and
@@ -97,7 +99,8 @@ class FakeIls:
 
     # Running
 
-    def start(self):
+    def start(self, port: int = 0):
+        """Serve in a thread on 127.0.0.1:`port` (0: a free one, see `port`)."""
         ils = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -108,7 +111,7 @@ class FakeIls:
             daemon_threads = True
             allow_reuse_address = True
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

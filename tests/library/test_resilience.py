@@ -109,3 +109,36 @@ def test_the_record_page_says_so_and_the_dashboard_renders_at_its_usual_speed(
     assert slow < 2 * usual, (slow, usual)
     me = client.get("/api/me/").json()
     assert me["library"][0]["status"] == "unavailable"
+
+
+def test_the_dashboard_reads_the_cache_only_whether_the_system_answers_or_not(client, alice,
+                                                                            ils, settings):
+    """The states bench/library_dashboard.py times, checked without timing them: the record
+    cached, the line shows the loans, the system up or down; the record expired, the line says
+    to open the card while nothing is known to fail, and that the system does not answer once
+    the record page has opened the breaker. The dashboard never connects to the system."""
+    user, card = alice
+    ils.mode, ils.delay = "slow", 0.02  # answers each message late, within the 0.5 s timeout
+
+    def line():
+        page = client.get(reverse("portal:dashboard"))
+        assert page.status_code == 200
+        [text] = [part.split("</li>")[0] for part in
+                  page.content.decode().split('data-testid="library-line"')[1:]]
+        return text
+
+    connections = ils.connections
+    assert "3 prêts" in line()
+    resilience.forget_record(card.pk)  # expired: no background refresh, the record page reads it
+    assert "ouvrez la carte pour voir ses prêts" in line()
+    assert ils.connections == connections
+    assert client.get(reverse("library:record", args=[card.pk])).status_code == 200
+    assert ils.connections > connections and "3 prêts" in line()  # read again, cached
+    ils.stop()  # down: its port closed
+    assert "3 prêts" in line()  # still cached
+    resilience.forget_record(card.pk)
+    for _ in range(settings.GUICHET_LIBRARY_BREAKER_FAILURES):
+        page = client.get(reverse("library:record", args=[card.pk])).content.decode()
+        assert "ne répond pas" in page
+    assert resilience.is_open()
+    assert 'data-testid="library-unavailable"' in line()
