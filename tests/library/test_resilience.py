@@ -1,7 +1,6 @@
 """Never slow, never down because of the library: the circuit breaker (its state in the shared
 cache), the record page when the system is down, slow or answers garbage, and the dashboard,
 which never calls the library's system, rendering with the message at its usual speed."""
-import statistics
 import time
 
 import pytest
@@ -70,22 +69,19 @@ def test_the_breakers_state_is_the_shared_caches(ils):
 
 
 @pytest.mark.parametrize("trouble", ["down", "slow", "garbage"])
-def test_the_record_page_says_so_and_the_dashboard_renders_at_its_usual_speed(
+def test_the_record_page_says_so_and_the_dashboard_never_waits_for_the_library(
         client, alice, ils, settings, closed_port, trouble):
     user, card = alice
     dashboard = reverse("portal:dashboard")
 
-    def timed(url, n=9):
-        times = []
+    def fetch(url, n=3):
         for _ in range(n):
-            started = time.perf_counter()
             response = client.get(url)
-            times.append(time.perf_counter() - started)
             assert response.status_code == 200
-        return statistics.median(times), response.content.decode()
+        return response.content.decode()
 
     client.get(dashboard)  # warm up
-    usual, page = timed(dashboard)  # the card's line from the cache (a healthy system)
+    page = fetch(dashboard)  # the card's line from the cache (a healthy system)
     assert "3 prêts" in page
     if trouble == "down":
         point_at(settings, closed_port)
@@ -96,17 +92,19 @@ def test_the_record_page_says_so_and_the_dashboard_renders_at_its_usual_speed(
     resilience.forget_record(card.pk)  # the cached record has run out
     started = time.perf_counter()
     record = client.get(reverse("library:record", args=[card.pk]))
-    assert time.perf_counter() - started < settings.GUICHET_LIBRARY_TIMEOUT_S + 1.0
+    # it gave up before the slow system's answer (2 s): the timeout, not the library, decides
+    assert time.perf_counter() - started < 2.0
     assert record.status_code == 200
     html = record.content.decode()
     assert "Le système de la bibliothèque ne répond pas; réessayez plus tard." in html
     assert "Supprimer mon compte" not in html and "Retirer cette carte" in html  # the rest
     connections = ils.connections
-    slow, page = timed(dashboard)
+    page = fetch(dashboard)
     assert 'data-testid="library-unavailable"' in page
     assert "Mes propriétés" in page and "Mes demandes" in page  # the rest of the dashboard
-    assert ils.connections == connections  # the dashboard never calls the library
-    assert slow < 2 * usual, (slow, usual)
+    # The dashboard never calls the library: it reads the short cache only (its speed with the
+    # library down is measured in bench/library_dashboard.py, not here).
+    assert ils.connections == connections
     me = client.get("/api/me/").json()
     assert me["library"][0]["status"] == "unavailable"
 
