@@ -20,10 +20,14 @@ def _when(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
+def resident_links(user):
+    """What makes a resident: a verified link to a property of the territory (the roll is the
+    territory's); a pending link is not enough."""
+    return PropertyLink.objects.filter(user=user, status=PropertyLink.Status.VERIFIED)
+
+
 def is_resident(user) -> bool:
-    """A resident has a verified link to a property of the territory (the roll is the
-    territory's): a pending link is not enough."""
-    return PropertyLink.objects.filter(user=user, status=PropertyLink.Status.VERIFIED).exists()
+    return resident_links(user).exists()
 
 
 def age_on(born: dt.date, day: dt.date) -> int:

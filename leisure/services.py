@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from .rules import (
     member_refusal,
     prerequisite_met,
     prerequisite_refusal,
+    resident_links,
     window_refusal,
 )
 
@@ -67,11 +68,11 @@ class Outcome:
 
 def _lock(group_ids) -> dict[int, Group]:
     """The groups' rows locked for this transaction, in id order (no deadlock), with what the
-    rules read (season, activity, time slots)."""
+    rules read (season, activity)."""
     if not isinstance(group_ids, QuerySet):  # a queryset of ids stays a subquery
         group_ids = sorted(set(group_ids))
     rows = (Group.objects.select_for_update(of=("self",)).filter(pk__in=group_ids)
-            .select_related("season", "activity").prefetch_related("slots").order_by("pk"))
+            .select_related("season", "activity").order_by("pk"))
     return {group.pk: group for group in rows}
 
 
@@ -206,13 +207,19 @@ def confirm_basket(user) -> list[Outcome]:
                    .values("group_id"))
     if not groups:
         raise Refused(_("Your basket is empty."), "empty")
+    # Read with them: residency, and whether each member is in another group already (only
+    # then can a clash have appeared since the basket: that group's hours changed).
     items = list(Registration.objects.select_for_update(of=("self",))
                  .filter(user=user, status=S.IN_BASKET, group_id__in=list(groups))
+                 .annotate(resident_now=Exists(resident_links(user)),
+                           elsewhere=Exists(Registration.objects.filter(
+                               member=OuterRef("member_id"),
+                               status__in=[S.REGISTERED, S.WAITING, S.OFFERED])))
                  .select_related("member").order_by("group_id", "added_at"))
     if not items:
         raise Refused(_("Your basket is empty."), "empty")
     now = timezone.now()  # the moment the seats are decided: after the locks
-    resident = is_resident(user)
+    resident = items[0].resident_now
     ids = [item.pk for item in items]
     for item in items:
         item.group = group = groups[item.group_id]
@@ -221,7 +228,7 @@ def confirm_basket(user) -> list[Outcome]:
                             "remove it."), "no_member")
         problem = (group_refusal(group, online=True) or window_refusal(group, resident, now)
                    or member_refusal(group, item.member)
-                   or clash_refusal(group, item.member, exclude=ids))
+                   or (item.elsewhere and clash_refusal(group, item.member, exclude=ids)))
         if problem:
             raise Refused(problem)
     seq = _next_seq()

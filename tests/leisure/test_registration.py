@@ -442,3 +442,20 @@ def test_a_prerequisite_is_attested_unless_the_level_was_taken_here(client, seas
     assert Registration.objects.get(member=new, group=group).attested_prerequisite
     client.post(f"/loisirs/groupes/{group.pk}/panier/", {"members": [str(returning.pk)]})
     assert not Registration.objects.get(member=returning, group=group).attested_prerequisite
+
+
+def test_a_clash_that_appeared_since_the_basket_refuses_the_confirmation(season, activity,
+                                                                         place):
+    """The member is in the basket for a 17:00 group and registered in a 19:00 one; the
+    19:00 group then moves to 17:00 (a new export of the season): confirming is refused."""
+    parent = citizen("gil")
+    kid = child(parent, "Moved")
+    evening = group_in(season, activity, place, "R-S", hour=19)
+    services.register_for(None, kid, evening.pk)
+    five = group_in(season, activity, place, "R-T", hour=17)
+    services.add_to_basket(parent, five.pk, [kid])
+    evening.slots.update(start_time=dt.time(17), end_time=dt.time(18))
+    with pytest.raises(services.Refused) as refused:
+        services.confirm_basket(parent)
+    assert "R-S" in refused.value.message
+    assert Registration.objects.get(member=kid, group=five).status == S.IN_BASKET
