@@ -57,6 +57,33 @@ class QuickSelect(forms.Select):
         return context
 
 
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes written in Python, the same HTML as Django's multiple_input.html,
+    checkbox_option.html, input_option.html and input.html (blank lines included): those
+    include three templates per option."""
+
+    template_name = "leisure/widgets/checkbox_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        parts = []
+        for group_name, options, _index in context["widget"]["optgroups"]:
+            if group_name:
+                parts.append(f"\n  <div><label>{_escape(group_name)}</label>")
+            for option in options:
+                option_id = option["attrs"].get("id")
+                label = f'<label for="{_escape(option_id)}">' if option_id else "<label>"
+                value = ("" if option["value"] is None
+                         else f' value="{_escape(option["value"])}"')
+                parts.append(f'<div>\n    {label}<input type="{_escape(option["type"])}" '
+                             f'name="{_escape(option["name"])}"{value}{_attrs(option["attrs"])}>'
+                             f'\n {_escape(option["label"])}</label>\n\n</div>')
+            if group_name:
+                parts.append("\n  </div>")
+        context["widget"]["options_html"] = mark_safe("".join(parts))
+        return context
+
+
 class CatalogueFilterForm(forms.Form):
     season = forms.RegexField(label=_("Season"), regex=SEASON_PATTERN, required=False,
                               widget=QuickSelect)
@@ -70,9 +97,9 @@ class CatalogueFilterForm(forms.Form):
                            input_formats=["%Y-%m-%d"],
                            help_text=_("The age is counted at each group's reference date."))
     day = forms.MultipleChoiceField(label=_("Days"), choices=DAYS, required=False,
-                                    widget=forms.CheckboxSelectMultiple)
+                                    widget=QuickCheckboxes)
     time = forms.MultipleChoiceField(label=_("Time of day"), choices=TIMES, required=False,
-                                     widget=forms.CheckboxSelectMultiple)
+                                     widget=QuickCheckboxes)
     place = forms.IntegerField(label=_("Place"), min_value=1, max_value=MAX_ID, required=False,
                                widget=QuickSelect)
     available = forms.BooleanField(label=_("Only groups with seats left"), required=False)

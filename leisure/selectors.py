@@ -121,32 +121,44 @@ def _title_order():
     return F("activity__title_fr")
 
 
-def matching(season: Season | None, filters: dict):
-    """The season's groups matching `filters` (with their seats left), by title and code."""
+def matching(season: Season | None, filters: dict, seats: bool = False):
+    """The season's groups matching `filters`, by title and code; with their seats left when
+    `seats` (or when the filter "seats left" needs them)."""
     if season is None:
         return Group.objects.none()
-    groups = with_seats_left(Group.objects.filter(season=season))
+    groups = Group.objects.filter(season=season)
+    if seats or filters.get("available"):
+        groups = with_seats_left(groups)
     return filtered(groups, filters).order_by(_title_order(), "code")
 
 
 def catalogue(season: Season | None, filters: dict):
     """The season's groups matching `filters`, by title and code, with what the list shows."""
-    return matching(season, filters).select_related(
+    return matching(season, filters, seats=True).select_related(
         "activity__category", "place__category", "season", "prerequisite").prefetch_related(
         Prefetch("slots", TimeSlot.objects.order_by("starts_on", "start_time")))
 
 
-def list_rows(page):
+def list_rows(page) -> list[Group]:
     """The groups of one page of matching() (a slice of it), with what the page's list shows:
     the groups are sorted and sliced alone (with their titles), then only the page's rows are
-    joined to their activity, category and place, their seats left computed and their slots
-    read; not the season, the prerequisite, the place's geometry or the descriptions."""
-    return (with_seats_left(Group.objects.filter(pk__in=Subquery(page.values("pk"))))
-            .select_related("activity__category", "place__category")
-            .defer("place__geom", "activity__description_fr", "activity__description_en")
-            .prefetch_related(Prefetch("slots", TimeSlot.objects.order_by("starts_on",
-                                                                         "start_time")))
-            .order_by(_title_order(), "code"))
+    joined to their activity, category and place, their seats taken counted (`registered`:
+    the seats left are `capacity - registered`, with_seats_left's, not counted a second time
+    in SQL) and their slots read in one statement (as a list, `slot_list`; `slots.all()` is
+    not prefetched); not the season, the prerequisite, the place's geometry or the
+    descriptions."""
+    groups = list(Group.objects.filter(pk__in=Subquery(page.values("pk")))
+                  .annotate(registered=registered_count())
+                  .select_related("activity__category", "place__category")
+                  .defer("place__geom", "activity__description_fr", "activity__description_en")
+                  .order_by(_title_order(), "code"))
+    slots = {}
+    for slot in TimeSlot.objects.filter(group__in=[g.pk for g in groups]).order_by(
+            "starts_on", "start_time"):
+        slots.setdefault(slot.group_id, []).append(slot)
+    for group in groups:
+        group.slot_list = slots.get(group.pk, [])
+    return groups
 
 
 def season_places(season: Season | None) -> list[dict]:
@@ -160,21 +172,25 @@ def season_places(season: Season | None) -> list[dict]:
     point = Transform(PointOnSurface("geom"), 4326)
     rows = (Place.objects.filter(Exists(Group.objects.filter(season=season,
                                                              place=OuterRef("pk"))))
-            .values("id", "name", "category__name_fr", "category__name_en")
             .annotate(lon=Func(point, function="ST_X", output_field=FloatField()),
                       lat=Func(point, function="ST_Y", output_field=FloatField()))
+            .values_list("id", "name", "category__name_fr", "category__name_en", "lon", "lat")
             .order_by("name", "id"))
     english = is_english()
-    return [{"id": r["id"],
-             "name": r["name"] or (english and r["category__name_en"]) or r["category__name_fr"],
-             "lon": round(r["lon"], 6), "lat": round(r["lat"], 6)} for r in rows]
+    return [{"id": pk, "name": name or (english and name_en) or name_fr,
+             "lon": round(lon, 6), "lat": round(lat, 6)}
+            for pk, name, name_fr, name_en, lon, lat in rows]
 
 
-def map_places(groups, places: list[dict]) -> list[dict]:
+def place_counts(groups) -> dict[int, int]:
+    """How many of the groups meet at each place, by place id (one statement)."""
+    return dict(groups.order_by().values_list("place_id").annotate(n=Count("pk")))
+
+
+def map_places(counts: dict[int, int], places: list[dict]) -> list[dict]:
     """The places the groups meet at, with how many of them each: the catalogue's map.
-    `places`: season_places() of the groups' season (their names and points); the groups are
-    counted by place in one statement."""
-    counts = dict(groups.order_by().values_list("place_id").annotate(n=Count("pk")))
+    `counts`: place_counts() of the groups; `places`: season_places() of their season (names
+    and points)."""
     return [{"id": p["id"], "count": counts[p["id"]], "name": p["name"], "lon": p["lon"],
              "lat": p["lat"]} for p in places if p["id"] in counts]
 

@@ -42,12 +42,15 @@ def catalogue(request):
         valid = False
     filters = form.cleaned_data if valid else {}
     groups = selectors.matching(season, filters) if valid else Group.objects.none()
-    page = Paginator(groups, PAGE_SIZE).get_page(filters.get("page"))
+    counts = selectors.place_counts(groups) if valid else {}
+    paginator = Paginator(groups, PAGE_SIZE)
+    paginator.count = sum(counts.values())  # the groups counted by place: no COUNT statement
+    page = paginator.get_page(filters.get("page"))
     page.object_list = _with_card_texts(
-        list(selectors.list_rows(page.object_list)) if page.paginator.count else [])
+        selectors.list_rows(page.object_list) if paginator.count else [])
     query = request.GET.copy()
     query.pop("page", None)
-    places = selectors.map_places(groups, season_places) if valid else []
+    places = selectors.map_places(counts, season_places)
     return render(request, "leisure/catalogue.html", {
         "season": season, "form": form, "page": page, "query": query.urlencode(),
         "seasons": seasons, "places": _listed_places(places),
@@ -72,11 +75,12 @@ def _memo(compute):
 
 
 def _with_card_texts(groups: list) -> list:
-    """Each group with the texts of its card (`url`, `when`, `period`, `fees`, `seats`), what
-    the template's {% url %} and {% blocktranslate %} tags and slots loop wrote, the same HTML,
-    made here (they cost the template ~0.2 ms a card): its page, its slots ("Every week:
-    Wednesday, 17:30–18:30; ..."), its first and last sessions, its fees and its seats left.
-    The groups of a page share most of their dates, hours, rules and fees: each written once."""
+    """Each group (selectors.list_rows) with the texts of its card (`url`, `when`, `period`,
+    `fees`, `seats`), what the template's {% url %} and {% blocktranslate %} tags and slots loop
+    wrote, the same HTML, made here (they cost the template ~0.2 ms a card): its page, its
+    slots ("Every week: Wednesday, 17:30–18:30; ..."), its first and last sessions, its fees
+    and its seats left. The groups of a page share most of their dates, hours, rules and
+    fees: each is written once."""
     period = _("From %(start)s to %(end)s.")
     fees = _("%(r)s residents, %(n)s non-residents")
     seats = _("%(left)s of %(capacity)s")
@@ -95,12 +99,15 @@ def _with_card_texts(groups: list) -> list:
         return slot_texts[key]
 
     for group in groups:
+        slots = group.slot_list  # selectors.list_rows: first and last as Group's properties
         group.url = reverse("leisure:group", args=[group.pk])
-        group.when = mark_safe("; ".join(slot_text(slot) for slot in group.slots.all()))
-        group.period = mark_safe(period % {"start": day(group.first_session_on),
-                                           "end": day(group.last_session_on)})
+        group.when = mark_safe("; ".join(slot_text(slot) for slot in slots))
+        group.period = mark_safe(period % {
+            "start": day(min((s.starts_on for s in slots), default=None)),
+            "end": day(max((s.ends_on for s in slots), default=None))})
         group.fees = mark_safe(fees % {"r": dollars(group.fee_resident),
                                        "n": dollars(group.fee_non_resident)})
+        group.seats_left = group.capacity - group.registered  # as selectors.with_seats_left
         group.seats = mark_safe(seats % {"left": number(group.seats_left),
                                          "capacity": number(group.capacity)})
     return groups
