@@ -3,10 +3,12 @@ bounded (a bad one is a 400 that says which, never a 500): an age 0-99 or a birt
 1900 and today (not both), days 1-7 (ISO, Monday = 1), times of day, a place id, a category
 code, seats left, a season code, a page number."""
 import datetime as dt
+import html
 
 from django import forms
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_AGE
@@ -21,11 +23,72 @@ TIMES = [("morning", _("morning (before noon)")),
          ("evening", _("evening (from 5 p.m.)"))]
 
 
+def _escape(value) -> str:
+    """django.utils.html.conditional_escape's text (a safe string kept as it is)."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def _attrs(attrs: dict) -> str:
+    """An element's attributes as django/forms/widgets/attrs.html writes them."""
+    return "".join(f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
+                   for name, value in attrs.items() if value is not False)
+
+
+class QuickSelect(forms.Select):
+    """A Select whose options are written in Python, the same HTML as Django's select.html and
+    select_option.html (blank lines included): those include a template per option (and one
+    for its attributes), slow for the season's places (257 with 2,000 groups)."""
+
+    template_name = "leisure/widgets/select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        parts = []
+        for group_name, options, _index in context["widget"]["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+            parts.extend(f'\n  <option value="{_escape(option["value"])}"'
+                         f'{_attrs(option["attrs"]) if option["attrs"] else ""}>'
+                         f'{_escape(option["label"])}</option>\n'
+                         for option in options)
+            if group_name:
+                parts.append("\n  </optgroup>")
+        context["widget"]["options_html"] = mark_safe("".join(parts))
+        return context
+
+
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes written in Python, the same HTML as Django's multiple_input.html,
+    checkbox_option.html, input_option.html and input.html (blank lines included): those
+    include three templates per option."""
+
+    template_name = "leisure/widgets/checkbox_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        parts = []
+        for group_name, options, _index in context["widget"]["optgroups"]:
+            if group_name:
+                parts.append(f"\n  <div><label>{_escape(group_name)}</label>")
+            for option in options:
+                option_id = option["attrs"].get("id")
+                label = f'<label for="{_escape(option_id)}">' if option_id else "<label>"
+                value = ("" if option["value"] is None
+                         else f' value="{_escape(option["value"])}"')
+                parts.append(f'<div>\n    {label}<input type="{_escape(option["type"])}" '
+                             f'name="{_escape(option["name"])}"{value}{_attrs(option["attrs"])}>'
+                             f'\n {_escape(option["label"])}</label>\n\n</div>')
+            if group_name:
+                parts.append("\n  </div>")
+        context["widget"]["options_html"] = mark_safe("".join(parts))
+        return context
+
+
 class CatalogueFilterForm(forms.Form):
     season = forms.RegexField(label=_("Season"), regex=SEASON_PATTERN, required=False,
-                              widget=forms.Select)
+                              widget=QuickSelect)
     category = forms.RegexField(label=_("Category"), regex=CATEGORY_PATTERN, required=False,
-                                widget=forms.Select)
+                                widget=QuickSelect)
     age = forms.IntegerField(label=_("Age (years)"), min_value=0, max_value=MAX_AGE,
                              required=False,
                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
@@ -34,11 +97,11 @@ class CatalogueFilterForm(forms.Form):
                            input_formats=["%Y-%m-%d"],
                            help_text=_("The age is counted at each group's reference date."))
     day = forms.MultipleChoiceField(label=_("Days"), choices=DAYS, required=False,
-                                    widget=forms.CheckboxSelectMultiple)
+                                    widget=QuickCheckboxes)
     time = forms.MultipleChoiceField(label=_("Time of day"), choices=TIMES, required=False,
-                                     widget=forms.CheckboxSelectMultiple)
+                                     widget=QuickCheckboxes)
     place = forms.IntegerField(label=_("Place"), min_value=1, max_value=MAX_ID, required=False,
-                               widget=forms.Select)
+                               widget=QuickSelect)
     available = forms.BooleanField(label=_("Only groups with seats left"), required=False)
     page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False,
                               widget=forms.HiddenInput)

@@ -42,9 +42,12 @@ def seasons():
     return Season.objects.order_by("starts_on", "code")
 
 
-def current_season(today: dt.date) -> Season | None:
+def current_season(today: dt.date, among: list[Season] | None = None) -> Season | None:
     """The season shown by default: the first one not over yet (on now, or the next), else the
-    last one."""
+    last one. `among`: every season as seasons() lists them (already read): no query."""
+    if among is not None:
+        return (next((s for s in among if s.ends_on >= today), None)
+                or max(among, key=lambda s: (s.ends_on, s.code), default=None))
     return (Season.objects.filter(ends_on__gte=today).order_by("starts_on", "code").first()
             or Season.objects.order_by("-ends_on", "-code").first())
 
@@ -118,44 +121,92 @@ def _title_order():
     return F("activity__title_fr")
 
 
-def catalogue(season: Season | None, filters: dict):
-    """The season's groups matching `filters`, by title and code, with what the list shows."""
+def matching(season: Season | None, filters: dict, seats: bool = False):
+    """The season's groups matching `filters`, by title and code; with their seats left when
+    `seats` (or when the filter "seats left" needs them)."""
     if season is None:
         return Group.objects.none()
-    groups = with_seats_left(Group.objects.filter(season=season)).select_related(
-        "activity__category", "place__category", "season", "prerequisite").prefetch_related(
-        Prefetch("slots", TimeSlot.objects.order_by("starts_on", "start_time")))
+    groups = Group.objects.filter(season=season)
+    if seats or filters.get("available"):
+        groups = with_seats_left(groups)
     return filtered(groups, filters).order_by(_title_order(), "code")
 
 
-def map_places(groups) -> list[dict]:
-    """The places the groups meet at, with how many of them each, and a point in WGS 84 (a
-    place drawn as a polygon by a point on its surface): the catalogue's map."""
-    point = Transform(PointOnSurface("place__geom"), 4326)
-    rows = (groups.order_by().values("place_id", "place__name", "place__category__name_fr",
-                                     "place__category__name_en")
-            .annotate(n=Count("pk"),
-                      lon=Func(point, function="ST_X", output_field=FloatField()),
+def catalogue(season: Season | None, filters: dict):
+    """The season's groups matching `filters`, by title and code, with what the list shows."""
+    return matching(season, filters, seats=True).select_related(
+        "activity__category", "place__category", "season", "prerequisite").prefetch_related(
+        Prefetch("slots", TimeSlot.objects.order_by("starts_on", "start_time")))
+
+
+def list_rows(page) -> list[Group]:
+    """The groups of one page of matching() (a slice of it), with what the page's list shows:
+    the groups are sorted and sliced alone (with their titles), then only the page's rows are
+    joined to their activity, category and place, their seats taken counted (`registered`:
+    the seats left are `capacity - registered`, with_seats_left's, not counted a second time
+    in SQL) and their slots read in one statement (as a list, `slot_list`; `slots.all()` is
+    not prefetched); not the season, the prerequisite, the place's geometry or the
+    descriptions."""
+    groups = list(Group.objects.filter(pk__in=Subquery(page.values("pk")))
+                  .annotate(registered=registered_count())
+                  .select_related("activity__category", "place__category")
+                  .defer("place__geom", "activity__description_fr", "activity__description_en")
+                  .order_by(_title_order(), "code"))
+    slots = {}
+    for slot in TimeSlot.objects.filter(group__in=[g.pk for g in groups]).order_by(
+            "starts_on", "start_time"):
+        slots.setdefault(slot.group_id, []).append(slot)
+    for group in groups:
+        group.slot_list = slots.get(group.pk, [])
+    return groups
+
+
+def season_places(season: Season | None) -> list[dict]:
+    """The places the season's groups meet at (one row each, not one per group), by name: id,
+    name (the place's, else its category's in the page's language) and a point in WGS 84 (a
+    place drawn as a polygon by a point on its surface), for the filters' list and the map."""
+    from geo.models import Place
+
+    if season is None:
+        return []
+    point = Transform(PointOnSurface("geom"), 4326)
+    rows = (Place.objects.filter(Exists(Group.objects.filter(season=season,
+                                                             place=OuterRef("pk"))))
+            .annotate(lon=Func(point, function="ST_X", output_field=FloatField()),
                       lat=Func(point, function="ST_Y", output_field=FloatField()))
-            .order_by("place__name", "place_id"))
+            .values_list("id", "name", "category__name_fr", "category__name_en", "lon", "lat")
+            .order_by("name", "id"))
     english = is_english()
-    return [{"id": r["place_id"], "count": r["n"],
-             "name": r["place__name"] or (english and r["place__category__name_en"])
-             or r["place__category__name_fr"],
-             "lon": round(r["lon"], 6), "lat": round(r["lat"], 6)} for r in rows]
+    return [{"id": pk, "name": name or (english and name_en) or name_fr,
+             "lon": round(lon, 6), "lat": round(lat, 6)}
+            for pk, name, name_fr, name_en, lon, lat in rows]
 
 
-def filter_choices(season: Season | None) -> dict:
-    """The categories and places that the season's groups have (the filters' lists)."""
+def place_counts(groups) -> dict[int, int]:
+    """How many of the groups meet at each place, by place id (one statement)."""
+    return dict(groups.order_by().values_list("place_id").annotate(n=Count("pk")))
+
+
+def map_places(counts: dict[int, int], places: list[dict]) -> list[dict]:
+    """The places the groups meet at, with how many of them each: the catalogue's map.
+    `counts`: place_counts() of the groups; `places`: season_places() of their season (names
+    and points)."""
+    return [{"id": p["id"], "count": counts[p["id"]], "name": p["name"], "lon": p["lon"],
+             "lat": p["lat"]} for p in places if p["id"] in counts]
+
+
+def filter_choices(season: Season | None, places: list[dict] | None = None) -> dict:
+    """The categories and places that the season's groups have (the filters' lists; `places`:
+    season_places(season) when the caller has them)."""
     if season is None:
         return {"categories": [], "places": []}
-    groups = Group.objects.filter(season=season)
-    categories = ActivityCategory.objects.filter(activities__groups__in=groups).distinct()
-    places = {}
-    for group in groups.select_related("place__category").order_by("place__name"):
-        places.setdefault(group.place_id, group.place.display_name)
+    categories = ActivityCategory.objects.filter(Exists(Group.objects.filter(
+        season=season, activity__category=OuterRef("pk"))))
+    if places is None:
+        places = season_places(season)
     return {"categories": list(categories),
-            "places": sorted(places.items(), key=lambda item: item[1].casefold())}
+            "places": sorted(((p["id"], p["name"]) for p in places),
+                             key=lambda item: (item[1].casefold(), item[1], item[0]))}
 
 
 def group_page(pk: int) -> Group:
