@@ -579,6 +579,7 @@ def export_registrations(user) -> list[dict]:
              "participant": str(r.member) if r.member_id else None,
              "status": r.status, "reason": r.reason or None,
              "fee": json_value(r.fee), "resident": r.resident, "channel": r.channel,
+             "attested_prerequisite": r.attested_prerequisite,
              "added_at": json_value(r.added_at), "confirmed_at": json_value(r.confirmed_at),
              "offer_until": json_value(r.offer_until),
              "cancelled_at": json_value(r.cancelled_at),

@@ -404,6 +404,7 @@ def test_export_and_erase(client, world, django_capture_on_commit_callbacks):
     paint = next(r for r in exported if r["group"] == "W-PAINT-1")
     assert (paint["activity"], paint["fee"], paint["first_session"]) == (
         "Peinture W", "30.00", w.start.isoformat())
+    assert paint["attested_prerequisite"] is False  # what the citizen attested is theirs too
     assert not any("Léa" in str(r) for r in exported)
 
     bob_ids = set(Registration.objects.filter(user=w.bob).values_list("pk", flat=True))
