@@ -35,6 +35,12 @@ def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def cancellation_deadline(group: Group) -> dt.date | None:
+    """The last day a citizen cancels online: `cancellation_days` before the first session."""
+    first = group.first_session_on
+    return first - dt.timedelta(days=group.season.cancellation_days) if first else None
+
+
 def window_refusal(group: Group, resident: bool, now: dt.datetime) -> str | None:
     """Why a citizen cannot register online for `group` at `now`, or None."""
     season = group.season

@@ -55,10 +55,8 @@ def current_season(today: dt.date, among: list[Season] | None = None) -> Season 
 def registered_count():
     """The expression counting a group's seats taken: registered, offered to the waiting list,
     and held in a basket (until the hold ends): what leisure.services counts under its lock."""
-    S = Registration.Status
     taken = (Registration.objects.filter(group=OuterRef("pk"))
-             .filter(Q(status__in=Registration.SEATED)
-                     | Q(status=S.IN_BASKET, held_until__gt=Now()))
+             .filter(Registration.takes_a_seat(Now()))
              .order_by().values("group").annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(taken, output_field=IntegerField()), 0)
 
@@ -282,8 +280,6 @@ def with_positions(registrations):
 def registrations_page(user) -> dict:
     """The citizen's registrations: the active ones (registered, seat offered, waiting, with
     the cancellation deadline of each), the fees due, and the last ended ones."""
-    from .services import cancellation_deadline
-
     S = Registration.Status
     rows = (with_positions(Registration.objects.filter(user=user)
                            .exclude(status=S.IN_BASKET))
@@ -294,7 +290,7 @@ def registrations_page(user) -> dict:
                   .order_by("group__season__starts_on", "member__first_name", "confirmed_at"))
     today = timezone.localdate()
     for registration in active:
-        registration.deadline = cancellation_deadline(registration.group)
+        registration.deadline = rules.cancellation_deadline(registration.group)
         registration.can_cancel = (registration.status != S.REGISTERED
                                    or registration.deadline is None
                                    or today <= registration.deadline)
@@ -353,7 +349,6 @@ def desk_registrations(group: Group, statuses) -> list[Registration]:
 
 S = Registration.Status
 WEEK_STATUSES = (S.REGISTERED, S.OFFERED)  # "our week" (the offered ones marked)
-DASHBOARD_STATUSES = (S.REGISTERED, S.WAITING, S.OFFERED)
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -554,10 +549,9 @@ class DashboardLine:
 
 def dashboard_lines(user, today: dt.date) -> list[DashboardLine]:
     """The household's registrations, waiting-list places and offers in seasons not over."""
-    from .services import waiting_position
-
-    found = mine(user, DASHBOARD_STATUSES).filter(group__season__ends_on__gte=today)
-    return [DashboardLine(r, waiting_position(r)) for r in found]
+    found = with_positions(mine(user, Registration.CONFIRMED)
+                           .filter(group__season__ends_on__gte=today))
+    return [DashboardLine(r, r.position if r.status == S.WAITING else None) for r in found]
 
 
 def fees_due(lines) -> Decimal:

@@ -26,6 +26,7 @@ from citizens.models import HouseholdMember
 
 from .models import Group, Registration
 from .rules import (
+    cancellation_deadline,
     clash_refusal,
     group_refusal,
     is_resident,
@@ -89,9 +90,7 @@ class Seats:
 def _seats(group: Group, now: dt.datetime) -> Seats:
     """One statement (under the group's lock)."""
     counts = Registration.objects.filter(group=group).aggregate(
-        taken=Count("pk", filter=Q(status=S.REGISTERED)
-                    | Q(status=S.OFFERED, offer_until__gt=now)
-                    | Q(status=S.IN_BASKET, held_until__gt=now)),
+        taken=Count("pk", filter=Registration.takes_a_seat(now)),
         waiting=Count("pk", filter=Q(status=S.WAITING)),
         expired=Count("pk", filter=Q(status=S.OFFERED, offer_until__lte=now)))
     return Seats(**counts)
@@ -176,9 +175,10 @@ def add_to_basket(user, group_id: int, members: list[HouseholdMember],
             raise Refused(_("%(name)s is already in this group, on its waiting list or in your "
                             "basket.") % {"name": member}, "already")
     resident = is_resident(user)
-    hold = window_refusal(group, resident, now) is None
-    seats = _seats(group, now) if hold else None
-    free = group.capacity - seats.taken - seats.waiting if hold else 0
+    free = 0  # seats to hold: none before the citizen's window
+    if window_refusal(group, resident, now) is None:
+        seats = _seats(group, now)
+        free = group.capacity - seats.taken - seats.waiting
     added = []
     for member in members:
         held_until = now + hold_delay() if free > 0 else None
@@ -214,7 +214,7 @@ def confirm_basket(user) -> list[Outcome]:
                  .annotate(resident_now=Exists(resident_links(user)),
                            elsewhere=Exists(Registration.objects.filter(
                                member=OuterRef("member_id"),
-                               status__in=[S.REGISTERED, S.WAITING, S.OFFERED])))
+                               status__in=Registration.CONFIRMED)))
                  .select_related("member").order_by("group_id", "added_at"))
     if not items:
         raise Refused(_("Your basket is empty."), "empty")
@@ -260,18 +260,12 @@ def confirm_basket(user) -> list[Outcome]:
 
 # After confirmation
 
-def cancellation_deadline(group: Group) -> dt.date | None:
-    """The last day a citizen cancels online: `cancellation_days` before the first session."""
-    first = group.first_session_on
-    return first - dt.timedelta(days=group.season.cancellation_days) if first else None
-
-
 @transaction.atomic
 def cancel(registration_id, *, user=None, clerk=None, reason=None) -> Registration:
     """Cancels a registration (registered, waiting or offered): by its citizen (`user`, until
     the deadline) or by a clerk. A freed seat is offered to the waiting list."""
-    found = Registration.objects.filter(pk=registration_id, status__in=[
-        S.REGISTERED, S.WAITING, S.OFFERED])
+    found = Registration.objects.filter(pk=registration_id,
+                                        status__in=Registration.CONFIRMED)
     if user is not None:
         found = found.filter(user=user)
     group_id = found.values_list("group_id", flat=True).first()
@@ -381,7 +375,7 @@ def move(clerk, registration_id, to_group_id: int) -> Outcome:
     """Moves a registered or waiting member to another group (a seat there, else its waiting
     list); their seat here goes to this group's waiting list."""
     registration = (Registration.objects.filter(pk=registration_id,
-                                                status__in=[S.REGISTERED, S.WAITING, S.OFFERED])
+                                                status__in=Registration.CONFIRMED)
                     .select_related("member").first())
     if registration is None or registration.member is None:
         raise Refused(_("This registration is not active."), "not_active")
@@ -407,7 +401,7 @@ def cancel_group(clerk, group_id: int) -> list[Registration]:
     group.cancelled_at = now
     group.save(update_fields=["cancelled_at"])
     told = list(Registration.objects.filter(
-        group=group, status__in=[S.REGISTERED, S.WAITING, S.OFFERED]).exclude(user=None))
+        group=group, status__in=Registration.CONFIRMED).exclude(user=None))
     Registration.objects.filter(group=group, status__in=Registration.ACTIVE).update(
         status=S.CANCELLED, reason=R.GROUP, cancelled_at=now, held_until=None)
     from .notifications import tell_group_cancelled
@@ -425,7 +419,7 @@ def erase(user) -> None:
     lists), and every registration loses its account and participant; the rows stay,
     anonymous, in the groups' records."""
     for registration_id in Registration.objects.filter(
-            user=user, status__in=[S.REGISTERED, S.WAITING, S.OFFERED]).order_by(
+            user=user, status__in=Registration.CONFIRMED).order_by(
             "group_id").values_list("pk", flat=True):  # groups locked in id order
         cancel(registration_id, clerk=user, reason=R.ERASED)
     Registration.objects.filter(user=user, status=S.IN_BASKET).update(

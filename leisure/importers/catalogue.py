@@ -39,6 +39,7 @@ from ..models import (
     Activity,
     ActivityCategory,
     Group,
+    Registration,
     Season,
     TimeSlot,
 )
@@ -612,7 +613,7 @@ def _save(lines: list[_Line], report, *, force, max_share, commit) -> dict:
                 counts["groups"]["created"] += 1
                 changed = False
             else:
-                taken = group.registrations.filter(status__in=["registered", "offered"]).count()
+                taken = group.registrations.filter(status__in=Registration.SEATED).count()
                 if values["capacity"] < taken:
                     raise ImportFailed(_(
                         "Group %(code)s of %(season)s: the file gives it %(seats)d seats, and "

@@ -247,7 +247,9 @@ class Group(models.Model):
                 "The maximum age (%(max)d) is below the minimum age (%(min)d): swap them.")
                 % {"max": self.age_max, "min": self.age_min}})
         if self.pk and self.capacity:
-            taken = self.registrations.filter(status__in=["registered", "offered"]).count()
+            from .registration import Registration
+
+            taken = self.registrations.filter(status__in=Registration.SEATED).count()
             if self.capacity < taken:
                 raise ValidationError({"capacity": _(
                     "%(n)d people are registered or offered a seat: the group cannot have "

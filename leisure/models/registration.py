@@ -50,7 +50,9 @@ class Registration(models.Model):
 
     # The statuses that hold a member's place in a group (one at a time: the constraint below).
     ACTIVE = (Status.IN_BASKET, Status.REGISTERED, Status.WAITING, Status.OFFERED)
-    # The statuses that take a seat (IN_BASKET only while its hold lasts).
+    # Confirmed and not ended: what a citizen or a clerk may cancel, what the dashboard lists.
+    CONFIRMED = (Status.REGISTERED, Status.WAITING, Status.OFFERED)
+    # The statuses of the people holding a seat (a group may not have fewer seats).
     SEATED = (Status.REGISTERED, Status.OFFERED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -108,6 +110,15 @@ class Registration(models.Model):
         """The group and the place in its order, not the person: this text goes into import
         reports and logs (the admin lists show the participant in a column of their own)."""
         return f"{self.group.code} n° {self.seq or '—'} ({self.get_status_display()})"
+
+    @classmethod
+    def takes_a_seat(cls, now) -> Q:
+        """The one definition of a seat taken at `now` (a datetime, or Now() in SQL):
+        registered, offered with time left to accept, or held in a basket with time left.
+        Counted by the services under the group's lock and by the catalogue's seats left."""
+        return (Q(status=cls.Status.REGISTERED)
+                | Q(status=cls.Status.OFFERED, offer_until__gt=now)
+                | Q(status=cls.Status.IN_BASKET, held_until__gt=now))
 
     @property
     def participant(self) -> str:

@@ -174,7 +174,7 @@ def _active_or_404(registration_id) -> Registration:
     return get_object_or_404(
         Registration.objects.select_related("group__activity", "group__season", "member",
                                             "user"),
-        pk=registration_id, status__in=[S.REGISTERED, S.WAITING, S.OFFERED])
+        pk=registration_id, status__in=Registration.CONFIRMED)
 
 
 @never_cache
