@@ -47,7 +47,6 @@ Rules
       that does not close on its line, a last line cut short (truncated), more than 1000
       unreadable lines. The file is read line by line, never whole.
 """
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.importers.csvfile import read_csv
 from core.importers.report import ImportFailed, ImportReport
 from properties.models import Property
 from taxes.models import TaxBill, TaxInstalment, TaxPayment
@@ -118,110 +118,18 @@ def parse_matricule(text: str) -> str:
     return cleaned
 
 
-# A tax export's line is a few hundred bytes; a longer one is not a line of it (and the csv
-# module refuses fields over 128 kB). The file is read line by line, never whole.
-MAX_LINE_BYTES = 64 * 1024
 # Unreadable lines are reported one by one; past this many the file is refused (and the report
 # does not grow with a file that is not an export at all).
 MAX_BAD_LINES = 1000
-
-
-def _not_utf8(path, n):
-    return ImportFailed(_("The file %(name)s is not UTF-8 text (line %(n)d): save it as "
-                          "“CSV UTF-8” (in Excel: Save as, CSV UTF-8), then import it "
-                          "again. Nothing was saved.") % {"name": path.name, "n": n})
-
-
-class _Lines:
-    """The file's lines as text, one at a time (`n`: how many were read); ImportFailed at the
-    first one that is not UTF-8 text (a byte-order mark is accepted) or is too long."""
-
-    def __init__(self, path: Path, raw):
-        self.path, self.raw, self.n, self.ended = path, raw, 0, True
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        line = self.raw.readline(MAX_LINE_BYTES + 1)
-        if not line:
-            raise StopIteration
-        self.n += 1
-        if b"\0" in line:
-            raise _not_utf8(self.path, self.n)
-        if len(line) > MAX_LINE_BYTES:
-            raise ImportFailed(_("Line %(n)d of %(name)s is longer than %(kb)d kB: this is not "
-                                 "a tax account export. Nothing was saved.")
-                               % {"n": self.n, "name": self.path.name,
-                                  "kb": MAX_LINE_BYTES // 1024})
-        try:
-            text = line.decode("utf-8-sig" if self.n == 1 else "utf-8")
-        except UnicodeDecodeError:
-            raise _not_utf8(self.path, self.n) from None
-        self.ended = text.endswith(("\n", "\r"))
-        return text
+# A town of 200,000 properties exports about a million lines (bills, instalments, payments).
+MAX_ROWS = 5_000_000
 
 
 def read_rows(path: Path):
-    """(line number, row as a dict of the known columns) for each data line, read as a stream.
-    ImportFailed for a file that is empty, not UTF-8 text, not CSV, truncated, or without the
-    expected columns."""
-    if not path.exists():
-        raise ImportFailed(_("File not found: %(path)s") % {"path": path})
-    if path.stat().st_size == 0:
-        raise ImportFailed(_("The file %(name)s is empty.") % {"name": path.name})
-    with open(path, "rb") as raw:
-        lines = _Lines(path, raw)
-        header = next((line for line in lines if line.strip()), None)
-        if header is None:
-            raise ImportFailed(_("The file %(name)s is empty.") % {"name": path.name})
-        # Sniffing reduced to what matters: the header names the columns, so the separator that
-        # splits it more is the file's (a semicolon when the amounts have decimal commas).
-        delimiter = ";" if header.count(";") > header.count(",") else ","
-        names = [n.strip().lower() for n in next(csv.reader([header], delimiter=delimiter))]
-        missing = [c for c in COLUMNS if c not in names]
-        if missing:
-            raise ImportFailed(_("The file %(name)s is not a tax account export: missing "
-                                 "columns: %(columns)s (expected: %(expected)s).")
-                               % {"name": path.name, "columns": ", ".join(missing),
-                                  "expected": ", ".join(COLUMNS)})
-        index = {c: names.index(c) for c in COLUMNS}
-        first = lines.n  # the header's line; the reader counts the lines after it
-        reader = csv.reader(lines, delimiter=delimiter)
-        rows, last, line_num = 0, None, first
-        while True:
-            start = line_num + 1  # the first line of the next row
-            try:
-                row = next(reader, None)
-            except csv.Error as exc:
-                raise ImportFailed(_("Line %(n)d of %(name)s is not valid CSV (%(error)s): a "
-                                     "quote (\") opened and not closed? Nothing was saved.")
-                                   % {"n": start, "name": path.name, "error": exc}) from None
-            if row is None:
-                break
-            line_num = first + reader.line_num
-            if any("\n" in cell or "\r" in cell for cell in row):
-                raise ImportFailed(_("Line %(n)d of %(name)s: a quote (\") opens a field that "
-                                     "does not close on the same line. Fix the quotes or export "
-                                     "the file again. Nothing was saved.")
-                                   % {"n": start, "name": path.name})
-            if not any(cell.strip() for cell in row):
-                continue
-            if last is not None:
-                yield last[:2]
-            rows += 1
-            cells = [cell.strip() for cell in row] + [""] * (len(names) - len(row))
-            last = (line_num, {c: cells[i] for c, i in index.items()}, len(row) < len(names))
-    if last is not None:
-        n, row, short = last
-        if short and not lines.ended:
-            raise ImportFailed(_("The file %(name)s ends in the middle of line %(n)d: it looks "
-                                 "truncated. Export it again. Nothing was saved.")
-                               % {"name": path.name, "n": n})
-        yield n, row
-    if not rows:
-        raise ImportFailed(_("The file %(name)s holds no line after its header.")
-                           % {"name": path.name})
+    """(line number, row as a dict of the known columns) for each data line, read as a stream
+    (core's CSV reader: never the whole file). ImportFailed for a file that is empty, not UTF-8
+    text, not CSV, truncated, or without the expected columns."""
+    return read_csv(path, required=COLUMNS, what=_("a tax account export"), max_rows=MAX_ROWS)
 
 
 def _line_ref(n):
