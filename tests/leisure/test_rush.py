@@ -301,25 +301,6 @@ async def _rush(port, cookies, order, residents, opens, everyone, probes):
     return attempts
 
 
-def _in_own_loop(coroutine):
-    """asyncio.run in a thread of its own: in the whole suite, the browser tests' Playwright
-    leaves an event loop running in the main thread, where asyncio.run refuses to start."""
-    result, failure = [], []
-
-    def run():
-        try:
-            result.append(asyncio.run(coroutine))
-        except BaseException as exc:  # noqa: BLE001 (re-raised in the test's thread)
-            failure.append(exc)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    if failure:
-        raise failure[0]
-    return result[0]
-
-
 def test_registration_night(server):
     t0 = time.monotonic()
     season, groups = committed(_season_and_groups)
@@ -343,7 +324,10 @@ def test_registration_night(server):
     shuffled = random.Random(3).sample(range(RESIDENTS), RESIDENTS)
     order = list(range(RESIDENTS, PARENTS)) + sorted(shuffled, key=first_group.get)
     probes = set(range(10)) | set(range(RESIDENTS, RESIDENTS + 5))
-    attempts = _in_own_loop(_rush(server, cookies, order, residents, opens, everyone, probes))
+    # asyncio.run in a thread of its own: in the whole suite, the browser tests' Playwright
+    # leaves an event loop running in this thread, where asyncio.run refuses to start.
+    attempts = committed(asyncio.run,
+                         _rush(server, cookies, order, residents, opens, everyone, probes))
     assert len(order) == PARENTS and set(attempts) == set(range(PARENTS))
     rush_s = max(a[-1][1] for a in attempts.values()) - opens
 
