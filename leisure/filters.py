@@ -107,10 +107,10 @@ class CatalogueFilterForm(forms.Form):
                               widget=forms.HiddenInput)
 
     def __init__(self, *args, seasons=(), categories=(), places=(), **kwargs):
+        """`categories`: (code, name) and `places`: (id, name), the lists' options."""
         super().__init__(*args, **kwargs)
         self.fields["season"].widget.choices = [(s.code, s.name) for s in seasons]
-        self.fields["category"].widget.choices = [("", _("all")), *(
-            (c.code, c.name) for c in categories)]
+        self.fields["category"].widget.choices = [("", _("all")), *categories]
         self.fields["place"].widget.choices = [("", _("all")), *places]
 
     def clean_born(self):

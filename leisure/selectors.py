@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface, Transform
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -23,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Now, NullIf
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from core.bilingual import is_english
 
@@ -194,17 +197,57 @@ def map_places(counts: dict[int, int], places: list[dict]) -> list[dict]:
 
 
 def filter_choices(season: Season | None, places: list[dict] | None = None) -> dict:
-    """The categories and places that the season's groups have (the filters' lists; `places`:
-    season_places(season) when the caller has them)."""
+    """The categories ((code, name)) and places ((id, name)) that the season's groups have (the
+    filters' options; `places`: season_places(season) when the caller has them)."""
     if season is None:
         return {"categories": [], "places": []}
     categories = ActivityCategory.objects.filter(Exists(Group.objects.filter(
         season=season, activity__category=OuterRef("pk"))))
     if places is None:
         places = season_places(season)
-    return {"categories": list(categories),
+    return {"categories": [(c.code, c.name) for c in categories],  # the options
             "places": sorted(((p["id"], p["name"]) for p in places),
                              key=lambda item: (item[1].casefold(), item[1], item[0]))}
+
+
+# The catalogue's data version (migration 0005_catalogue_version): a number PostgreSQL bumps on
+# every write to the seasons, categories, activities, groups, time slots and places; not on a
+# registration. What only they decide (the places a season meets at, its filters' lists, its
+# groups per place) is kept in Django's cache under it: any edit makes new keys, nothing is
+# invalidated, and registration night reads them from the cache.
+VERSION_TABLE = "leisure_catalogue_version"
+CACHE_TIMEOUT = 24 * 3600  # only lets the cache drop old versions' entries
+CACHE_FORMAT = 1  # change it when a cached value's shape changes (a shared cache, deployments)
+
+
+def catalogue_version() -> int | None:
+    """One statement; None without the version table's row (never, once migrated)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def season_facts(season: Season | None) -> dict:
+    """What the catalogue shows of a season that registrations never change, from Django's
+    cache when this version of the catalogue was read already in this language: `places`
+    (season_places), the filters' `categories` ((code, name)) and `places_choices`
+    (filter_choices' places), and `counts` (place_counts of all its groups: the page without
+    filters)."""
+    if season is None:
+        return {"places": [], "categories": [], "place_choices": [], "counts": {}}
+    version = catalogue_version()
+    key = f"leisure:{CACHE_FORMAT}:{version}:season:{season.pk}:{get_language()}"
+    facts = cache.get(key) if version is not None else None
+    if facts is None:
+        places = season_places(season)
+        choices = filter_choices(season, places)
+        facts = {"places": places, "place_choices": choices["places"],
+                 "categories": choices["categories"],
+                 "counts": place_counts(Group.objects.filter(season=season))}
+        if version is not None:
+            cache.set(key, facts, CACHE_TIMEOUT)
+    return facts
 
 
 def group_page(pk: int) -> Group:

@@ -33,16 +33,20 @@ def catalogue(request):
     data = request.GET.copy()
     if season is not None and not code:
         data["season"] = season.code  # the season shown, chosen in its list
-    season_places = selectors.season_places(season)
-    form = CatalogueFilterForm(data, seasons=seasons,
-                               **selectors.filter_choices(season, season_places))
+    facts = selectors.season_facts(season)  # the same until the catalogue is edited: cached
+    form = CatalogueFilterForm(data, seasons=seasons, categories=facts["categories"],
+                               places=facts["place_choices"])
     valid = form.is_valid()
     if valid and code and season is None:
         form.add_error("season", _("No season has the code %(code)s.") % {"code": code})
         valid = False
     filters = form.cleaned_data if valid else {}
     groups = selectors.matching(season, filters) if valid else Group.objects.none()
-    counts = selectors.place_counts(groups) if valid else {}
+    counts = {}
+    if valid:  # the season's own counts when no filter narrows it
+        narrowed = any(value not in (None, "", [], False) for name, value in filters.items()
+                       if name not in ("season", "page"))
+        counts = selectors.place_counts(groups) if narrowed else facts["counts"]
     paginator = Paginator(groups, PAGE_SIZE)
     paginator.count = sum(counts.values())  # the groups counted by place: no COUNT statement
     page = paginator.get_page(filters.get("page"))
@@ -50,7 +54,7 @@ def catalogue(request):
         selectors.list_rows(page.object_list) if paginator.count else [])
     query = request.GET.copy()
     query.pop("page", None)
-    places = selectors.map_places(counts, season_places)
+    places = selectors.map_places(counts, facts["places"])
     return render(request, "leisure/catalogue.html", {
         "season": season, "form": form, "page": page, "query": query.urlencode(),
         "seasons": seasons, "places": _listed_places(places),

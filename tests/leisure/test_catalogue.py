@@ -303,3 +303,45 @@ def test_the_api_description_names_the_catalogues_endpoints_and_filters(client):
     age = next(p for p in groups["parameters"] if p["name"] == "age")
     assert (age["schema"]["minimum"], age["schema"]["maximum"]) == (0, 99)
     assert {"200", "400", "404"} <= set(groups["responses"])
+
+
+def _listed_places(client, **params) -> list[str]:
+    page = client.get("/loisirs/", {"season": "T2026", **params}).content.decode()
+    places = re.search(r'data-testid="places">(.*?)</ul>', page, re.S).group(1)
+    return re.findall(r"<li>(.*?)</li>", places)
+
+
+def test_what_the_catalogue_keeps_in_the_cache_follows_every_edit_and_no_registration(
+        client, test_season):
+    """The places, the filters' lists and the groups per place are read from the cache under the
+    catalogue's data version: an edit of a place or a group shows at once; a write to the
+    registrations (registration night) leaves the version, hence the cache, alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from geo.models import Place
+    from leisure.models import Registration
+
+    _season, groups = test_season
+    park, school = groups["AGE-4-6"].place, groups["TUE-THU"].place
+    in_park = Group.objects.filter(season__code="T2026", place=park).count()
+    in_school = Group.objects.filter(season__code="T2026", place=school).count()
+    assert f"{park.name} ({in_park} groupes)" in _listed_places(client)
+    with CaptureQueriesContext(connection) as read:
+        assert f"{school.name} ({in_school} groupes)" in _listed_places(client)
+    assert not [q for q in read.captured_queries  # the season's places: from the cache
+                if q["sql"].startswith(('SELECT "geo_place"', 'SELECT "leisure_activitycategory"'))]
+
+    version = selectors.catalogue_version()
+    assert Registration.objects.filter(seq=-1).update(reason="") == 0  # a statement, no row
+    assert selectors.catalogue_version() == version
+
+    Place.objects.filter(pk=park.pk).update(name="Parc renommé")
+    assert selectors.catalogue_version() > version
+    listed = _listed_places(client)
+    assert f"Parc renommé ({in_park} groupes)" in listed
+    assert not [p for p in listed if p.startswith(park.name)]
+    Group.objects.filter(pk=groups["AGE-4-6"].pk).update(place=school)  # moved
+    listed = _listed_places(client)
+    assert f"{school.name} ({in_school + 1} groupes)" in listed
+    assert f"Parc renommé ({in_park - 1} groupe{'s' if in_park > 2 else ''})" in listed
