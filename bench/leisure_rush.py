@@ -19,9 +19,9 @@ threads, DEBUG off):
 2. `/healthz` with 32 concurrent clients (threads, one keep-alive connection each): the
    reference of the rush;
 3. the window opened (residents_from = now), then the rush: 32 concurrent clients, each parent's
-   `POST /loisirs/panier/confirmer/` (session cookie, CSRF cookie and header) taken in turn from
-   a shared shuffled list until every basket is confirmed; a 302/303 to `/loisirs/inscriptions/`
-   is a success, anything else an error;
+   `POST /loisirs/panier/confirmer/` (session cookie, CSRF cookie and header) on a connection of
+   its own (CLIENTS) taken in turn from a shared shuffled list until every basket is confirmed;
+   a 302/303 to `/loisirs/inscriptions/` is a success, anything else an error;
 4. `/healthz` with 32 clients again.
 After it, from the database: no group over its capacity, no basket left, no member twice in a
 group, every registered seq below every waiting one in its group.
@@ -46,6 +46,14 @@ GROUPS, CAPACITY, WAITING_LIST = 2000, 20, 30
 PARENTS, HOT, PER_HOT = 4000, 50, 40
 SPARES = 200  # parents left out of the rush: confirmed one by one in-process, under cProfile
 CLIENTS = 32
+# The rush's parents are 4,000 browsers: each confirmation comes on a connection of its own (a
+# parent's), from one of 32 clients at a time. Carried instead by the 32 clients' keep-alive
+# connections (`--rush-shared-connections`), the rush measures gunicorn's spread of those 32
+# connections: gthread keeps a connection on the worker that accepted it, and a worker that
+# accepted 24 of the 32 gives its clients three times the other's latency (measured on
+# 2026-12-06: per client mean 720 ms against 237 ms, p99 1,084 ms; the same rush with a
+# connection per parent: every client's mean between 266 and 315 ms).
+SHARED_CONNECTIONS = "the 32 clients' keep-alive connections carry every parent"
 # Where a town's leisure groups meet: its parks, fields, schools, libraries, arenas, community
 # and sports centres and pools (257 of the 666 places of the 20,000-property town), not its
 # bus stops or pharmacies.
@@ -72,9 +80,12 @@ def _summary(name: str, samples: list, errors: int = 0, **extra) -> dict:
             "mean": sum(samples) / max(1, len(samples)), **extra}
 
 
-def _concurrent(requests: list, clients: int) -> tuple[list, list, float]:
+def _concurrent(requests: list, clients: int, connection_each: bool = False
+                ) -> tuple[list, list, float]:
     """Send `requests` ((method, path, headers) each, taken in turn from a shared list) from
-    `clients` threads, each on its own keep-alive connection: (latencies in ms, the answers
+    `clients` threads, each on its own keep-alive connection, or, `connection_each`, on a new
+    connection per request (a parent's browser: the rush's 4,000 parents are 4,000 browsers, not
+    32 connections that carry them all; see SHARED_CONNECTIONS): (latencies in ms, the answers
     (status, headers) in the requests' order, wall seconds)."""
     latencies, answers = [None] * len(requests), [None] * len(requests)
     lock, position = threading.Lock(), [0]
@@ -89,6 +100,9 @@ def _concurrent(requests: list, clients: int) -> tuple[list, list, float]:
                 if k >= len(requests):
                     return
                 method, path, headers = requests[k]
+                if connection_each:
+                    client.close()
+                    client = http_load.Client()
                 t = time.perf_counter_ns()
                 try:
                     status, got, _body = client.send(method, path, headers=headers)
@@ -170,9 +184,11 @@ def _check(season_id: int, spare_user: int) -> dict:
 
 
 def measure(workers: int, threads: int, log_path, requests: int = 500, sql_runs: int = 300,
-            profile_dir: Path | None = None, log=print) -> dict:
+            profile_dir: Path | None = None, connection_each: bool = True, log=print) -> dict:
     """The part (module docstring); `profile_dir`: also profile the catalogue and the
-    confirmation in-process after the rush (function `profile`), writing there."""
+    confirmation in-process after the rush (function `profile`), writing there;
+    `connection_each`: each parent's confirmation on a connection of its own (else the 32
+    clients' keep-alive connections carry them all: SHARED_CONNECTIONS)."""
     started, load_start = time.time(), _loadavg()
     t = time.perf_counter()
     built = benchdb.run_django(__file__, "build")
@@ -198,7 +214,7 @@ def measure(workers: int, threads: int, log_path, requests: int = 500, sql_runs:
                 "Cookie": f"{session}={key}; {cookie}={CSRF}", "X-CSRFToken": CSRF,
                 "Origin": f"http://{http_load.HOST}:{http_load.PORT}", "Content-Length": "0"})
                 for key in order]
-            rush, answers, rush_s = _concurrent(confirms, CLIENTS)
+            rush, answers, rush_s = _concurrent(confirms, CLIENTS, connection_each)
             after, after_errors = _healthz_load(CLIENTS, 3200)
     finally:
         check = _check(built["season"], built["spare_user"])
@@ -227,6 +243,7 @@ def measure(workers: int, threads: int, log_path, requests: int = 500, sql_runs:
         "sql_confirm": _summary(SQL_CONFIRM, sql_confirm),
         "sql_catalogue": _summary(SQL_CATALOGUE, sql_catalogue),
         "check": check, "clients": CLIENTS, "workers": workers, "threads": threads,
+        "connection_each": connection_each,
         "statements": {
             "confirmation": [{"sql": q, "p50": _pct(t, 50)}
                              for q, t in zip(built["confirm_sql"], each_confirm, strict=True)],

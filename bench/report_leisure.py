@@ -74,7 +74,10 @@ def section(results) -> list[str]:
             f"{le['clients']} concurrent clients (threads, one keep-alive `http.client` "
             "connection each); the window opened; the rush: every parent's "
             f"`POST /loisirs/panier/confirmer/` (session and CSRF cookies, `X-CSRFToken`) from "
-            f"the same {le['clients']} clients, taken in turn from a shuffled list; `/healthz` "
+            f"the same {le['clients']} clients, taken in turn from a shuffled list, "
+            + ("each on a connection of its own (a parent's browser; connecting is timed)"
+               if le.get("connection_each", False) else leisure_rush.SHARED_CONNECTIONS)
+            + f"; `/healthz` "
             f"from {le['clients']} clients again. Beside them the raw SQL through psycopg "
             "(client-side binding like Django's): every statement one `confirm_basket` sends "
             f"({le['confirm_statements']}: the basket, the group locks, the rules' reads, the "

@@ -122,6 +122,9 @@ def parse_args(argv=None):
     p.add_argument("--leisure-requests", type=int, default=500,
                    help="catalogue and /healthz requests of the leisure part, one client "
                         "(default 500)")
+    p.add_argument("--rush-shared-connections", action="store_true",
+                   help="the leisure rush's 4,000 parents carried by the 32 clients' keep-alive "
+                        "connections instead of a connection per parent (leisure_rush.py)")
     p.add_argument("--skip-library", action="store_true",
                    help="no library part (in the full run: at the smallest size only)")
     p.add_argument("--library-rounds", type=int, default=8,
@@ -250,7 +253,8 @@ def bench_leisure(n, args, entry):
         f"parents, {leisure_rush.CLIENTS} clients")
     entry["leisure"] = leisure_rush.measure(
         args.workers, args.threads, WORK / "gunicorn.log", requests=args.leisure_requests,
-        profile_dir=None if args.no_profile else WORK, log=log)
+        profile_dir=None if args.no_profile else WORK,
+        connection_each=not args.rush_shared_connections, log=log)
 
 
 def bench_library(n, args, entry):
