@@ -140,16 +140,13 @@ def catalogue(season: Season | None, filters: dict):
         Prefetch("slots", TimeSlot.objects.order_by("starts_on", "start_time")))
 
 
-def list_rows(page) -> list[Group]:
-    """The groups of one page of matching() (a slice of it), with what the page's list shows:
-    the groups are sorted and sliced alone (with their titles), then only the page's rows are
-    joined to their activity, category and place, their seats taken counted (`registered`:
-    the seats left are `capacity - registered`, with_seats_left's, not counted a second time
-    in SQL) and their slots read in one statement (as a list, `slot_list`; `slots.all()` is
-    not prefetched); not the season, the prerequisite, the place's geometry or the
-    descriptions."""
-    groups = list(Group.objects.filter(pk__in=Subquery(page.values("pk")))
-                  .annotate(registered=registered_count())
+def list_rows(groups) -> list[Group]:
+    """The groups of `groups` (a queryset: a page of matching(), or the groups whose cards are
+    not in the cache) with what their cards show: joined to their activity, category and
+    place, their slots read in one statement (as a list, `slot_list`; `slots.all()` is not
+    prefetched); not the season, the prerequisite, the place's geometry or the descriptions,
+    nor the seats left (page_seats: the cards keep everything but them)."""
+    groups = list(Group.objects.filter(pk__in=Subquery(groups.values("pk")))
                   .select_related("activity__category", "place__category")
                   .defer("place__geom", "activity__description_fr", "activity__description_en")
                   .order_by(_title_order(), "code"))
@@ -160,6 +157,20 @@ def list_rows(page) -> list[Group]:
     for group in groups:
         group.slot_list = slots.get(group.pk, [])
     return groups
+
+
+def page_seats(page) -> list[tuple[int, int, int]]:
+    """(id, capacity, seats taken) of each group of one page of matching() (a slice of it), in
+    its order: what a page's cards show that registrations change (the rest of a card is kept
+    in the cache: leisure.views.public)."""
+    return list(Group.objects.filter(pk__in=Subquery(page.values("pk")))
+                .annotate(registered=registered_count())
+                .order_by(_title_order(), "code").values_list("pk", "capacity", "registered"))
+
+
+def card_key(version: int, pk: int) -> str:
+    """The cache key of group `pk`'s card in the page's language, at this catalogue version."""
+    return f"leisure:{CACHE_FORMAT}:{version}:card:{pk}:{get_language()}"
 
 
 def season_places(season: Season | None) -> list[dict]:
@@ -217,7 +228,7 @@ def filter_choices(season: Season | None, places: list[dict] | None = None) -> d
 # invalidated, and registration night reads them from the cache.
 VERSION_TABLE = "leisure_catalogue_version"
 CACHE_TIMEOUT = 24 * 3600  # only lets the cache drop old versions' entries
-CACHE_FORMAT = 1  # change it when a cached value's shape changes (a shared cache, deployments)
+CACHE_FORMAT = 2  # change it when a cached value's shape changes (a shared cache, deployments)
 
 
 def catalogue_version() -> int | None:
@@ -235,7 +246,8 @@ def season_facts(season: Season | None) -> dict:
     (filter_choices' places), and `counts` (place_counts of all its groups: the page without
     filters)."""
     if season is None:
-        return {"places": [], "categories": [], "place_choices": [], "counts": {}}
+        return {"places": [], "categories": [], "place_choices": [], "counts": {},
+                "version": None}
     version = catalogue_version()
     key = f"leisure:{CACHE_FORMAT}:{version}:season:{season.pk}:{get_language()}"
     facts = cache.get(key) if version is not None else None
@@ -244,7 +256,8 @@ def season_facts(season: Season | None) -> dict:
         choices = filter_choices(season, places)
         facts = {"places": places, "place_choices": choices["places"],
                  "categories": choices["categories"],
-                 "counts": place_counts(Group.objects.filter(season=season))}
+                 "counts": place_counts(Group.objects.filter(season=season)),
+                 "version": version}
         if version is not None:
             cache.set(key, facts, CACHE_TIMEOUT)
     return facts

@@ -1,10 +1,14 @@
 """The public catalogue: a season's groups with filters, on a map and in a list, and a page per
 group (its schedule with the next sessions, place, ages, fees, seats left)."""
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import time as time_filter
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
@@ -50,8 +54,7 @@ def catalogue(request):
     paginator = Paginator(groups, PAGE_SIZE)
     paginator.count = sum(counts.values())  # the groups counted by place: no COUNT statement
     page = paginator.get_page(filters.get("page"))
-    page.object_list = _with_card_texts(
-        selectors.list_rows(page.object_list) if paginator.count else [])
+    page.object_list = _cards(page.object_list, facts["version"]) if paginator.count else []
     query = request.GET.copy()
     query.pop("page", None)
     places = selectors.map_places(counts, facts["places"])
@@ -78,20 +81,61 @@ def _memo(compute):
     return get
 
 
+# Where a card's seats left go in its cached HTML (no text of a card holds a NUL character).
+SEATS_MARK = "\x00seats\x00"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One group's card: its HTML around its seats left, and their text (live)."""
+    card_head: str
+    seats: str
+    card_tail: str
+
+
+def _cards(page, version: int | None) -> list[Card]:
+    """The cards of one page of selectors.matching() (a slice): the seats left of its groups
+    read live (one statement), the rest of each card (leisure/_card.html: its activity, ages,
+    hours, dates, place and fees, which only an edit of the catalogue changes) from Django's
+    cache under the catalogue's version and the page's language, the missing ones read
+    (selectors.list_rows), rendered and kept."""
+    rows = selectors.page_seats(page)
+    keys = {pk: selectors.card_key(version, pk) for pk, _capacity, _taken in rows}
+    known = cache.get_many(list(keys.values())) if version is not None else {}
+    missing = [pk for pk, key in keys.items() if key not in known]
+    if missing:
+        labels = {"label_category": _("Category"), "label_ages": _("Ages"),
+                  "label_when": _("When"), "label_place": _("Place"), "label_fees": _("Fees"),
+                  "label_seats": _("Seats left")}
+        made = {}
+        for group in _with_card_texts(selectors.list_rows(Group.objects.filter(pk__in=missing))):
+            html = render_to_string("leisure/_card.html",
+                                    {"g": group, "seats": SEATS_MARK, **labels})
+            made[keys[group.pk]] = tuple(html.rstrip("\n").split(SEATS_MARK))
+        if version is not None:
+            cache.set_many(made, selectors.CACHE_TIMEOUT)
+        known.update(made)
+    seats = _("%(left)s of %(capacity)s")
+    cards = []
+    for pk, capacity, taken in rows:
+        head, tail = known[keys[pk]]
+        cards.append(Card(mark_safe(head), mark_safe(seats % {  # as with_seats_left
+            "left": _value(capacity - taken), "capacity": _value(capacity)}), mark_safe(tail)))
+    return cards
+
+
 def _with_card_texts(groups: list) -> list:
     """Each group (selectors.list_rows) with the texts of its card (`url`, `when`, `period`,
-    `fees`, `seats`), what the template's {% url %} and {% blocktranslate %} tags and slots loop
-    wrote, the same HTML, made here (they cost the template ~0.2 ms a card): its page, its
-    slots ("Every week: Wednesday, 17:30–18:30; ..."), its first and last sessions, its fees
-    and its seats left. The groups of a page share most of their dates, hours, rules and
+    `fees`; its seats left are _cards'), what the template's {% url %} and {% blocktranslate %}
+    tags and slots loop wrote, the same HTML, made here (they cost the template ~0.2 ms a
+    card): its page, its slots ("Every week: Wednesday, 17:30–18:30; ..."), its first and last
+    sessions and its fees. The groups of a page share most of their dates, hours, rules and
     fees: each is written once."""
     period = _("From %(start)s to %(end)s.")
     fees = _("%(r)s residents, %(n)s non-residents")
-    seats = _("%(left)s of %(capacity)s")
     day = _memo(lambda value: _value(date_filter(value, "DATE_FORMAT")))
     hour = _memo(lambda value: time_filter(value, "H:i"))
     dollars = _memo(lambda value: _value(money(value, 2)))
-    number = _memo(_value)
     slot_texts = {}  # by what a slot's text says: its rule, first day (the rule's
     #                  description reads it) and hours
 
@@ -111,9 +155,6 @@ def _with_card_texts(groups: list) -> list:
             "end": day(max((s.ends_on for s in slots), default=None))})
         group.fees = mark_safe(fees % {"r": dollars(group.fee_resident),
                                        "n": dollars(group.fee_non_resident)})
-        group.seats_left = group.capacity - group.registered  # as selectors.with_seats_left
-        group.seats = mark_safe(seats % {"left": number(group.seats_left),
-                                         "capacity": number(group.capacity)})
     return groups
 
 

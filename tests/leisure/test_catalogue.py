@@ -345,3 +345,28 @@ def test_what_the_catalogue_keeps_in_the_cache_follows_every_edit_and_no_registr
     listed = _listed_places(client)
     assert f"{school.name} ({in_school + 1} groupes)" in listed
     assert f"Parc renommé ({in_park - 1} groupe{'s' if in_park > 2 else ''})" in listed
+
+
+def _card(client, code: str) -> str:
+    page = client.get("/loisirs/", {"season": "T2026"}).content.decode()
+    return re.search(rf'<li class="card" data-group="{code}">(.*?)</li>', page, re.S).group(1)
+
+
+def test_a_cards_seats_are_live_and_the_rest_follows_every_edit(client, test_season,
+                                                                monkeypatch):
+    """A card is kept in the cache around its seats left: a registration changes its seats at
+    once (no catalogue edit), an edit of its group (a fee) its text at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _season, groups = test_season
+    assert "10 sur 10" in _card(client, "TUE-THU") and "50,00" in _card(client, "TUE-THU")
+    with CaptureQueriesContext(connection) as read:
+        _card(client, "TUE-THU")
+    assert not [q for q in read.captured_queries if "leisure_timeslot" in q["sql"]]  # cached
+    monkeypatch.setattr(selectors, "registered_count", lambda: Case(  # 4 seats taken
+        When(code="TUE-THU", then=Value(4)), default=Value(0), output_field=IntegerField()))
+    assert "6 sur 10" in _card(client, "TUE-THU")
+    Group.objects.filter(pk=groups["TUE-THU"].pk).update(fee_resident="42.00")
+    card = _card(client, "TUE-THU")
+    assert "42,00" in card and "50,00" not in card and "6 sur 10" in card
