@@ -114,10 +114,8 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
         return None
     version, civic, zone_ids, rule_ids, ban_ids = found
     today, lang = now.date(), get_language()
-    parity = None if civic is None else civic % 2  # the rules compare the parity only
     keys = {"streams": cache_key(version, "streams", zone_ids, today, lang),
-            "watering": cache_key(version, "watering", parity, rule_ids, ban_ids, today, lang,
-                                  str(now.tzinfo))}
+            "watering": watering_key(found, now, "watering")}
     hits = cache.get_many(keys.values()) if version is not None else {}
     streams = hits.get(keys["streams"])
     watering = hits.get(keys["watering"])
@@ -133,7 +131,7 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
         "date": _FIELDS["date"].to_representation(today),
         "now": _FIELDS["now"].to_representation(now),
         "streams": streams,
-        "watering": watering["answers"][bisect.bisect_right(watering["bounds"], now)],
+        "watering": at_instant(watering["bounds"], watering["answers"], now),
     }
 
 
@@ -159,11 +157,21 @@ def _next_dates(zone_ids, today: dt.date, count: int) -> list:
 
 
 def _watering(rule_ids, ban_ids, civic, today: dt.date, tz) -> dict:
-    """The day's watering answers: {"bounds": [instants], "answers": [JSON]}, answers[i] in
-    force from bounds[i - 1] (from midnight for i = 0) until bounds[i]. watering.answer
-    compares the instant only with the bounds of the windows and bans (bound <= now, now <
-    bound), so between two consecutive bounds every instant gets the same answer: computed at
-    each bound, the answers are exact for every instant of the day."""
+    """The day's watering answers as the API gives them: {"bounds": [instants], "answers":
+    [JSON]}, answers[i] in force from bounds[i - 1] (from midnight for i = 0) until bounds[i]
+    (see watering_day)."""
+    bounds, answers = watering_day(rule_ids, ban_ids, civic, today, tz)
+    return {"bounds": bounds, "answers": [
+        _plain(WateringAnswerSerializer(methods, many=True).data) for methods in answers]}
+
+
+def watering_day(rule_ids, ban_ids, civic, today: dt.date, tz) -> tuple[list, list]:
+    """(bounds, answers): the instants of the day at which the watering answer can change, and
+    for each interval between them watering.answer for every method (answers[i] in force from
+    bounds[i - 1], from midnight for i = 0, until bounds[i]: pick one with at_instant).
+    watering.answer compares the instant only with the bounds of the windows and bans (bound <=
+    now, now < bound), so between two consecutive bounds every instant gets the same answer:
+    computed at each bound, the answers are exact for every instant of the day."""
     rules = list(WateringRule.objects.filter(pk__in=rule_ids).defer("area").order_by("pk"))
     bans = list(WateringBan.objects.filter(pk__in=ban_ids).defer("area").order_by(*BAN_ORDER))
     plans = method_plans(rules, bans, civic, today, tz, days=WATERING_DAYS)
@@ -172,9 +180,25 @@ def _watering(rule_ids, ban_ids, civic, today: dt.date, tz) -> dict:
     edges = [t for p in plans for slot in p.slots for t in (slot.start, slot.end)]
     edges += [t for ban in bans for t in (ban.starts_at, ban.ends_at)]
     bounds = sorted({t for t in edges if start < t < end})
-    return {"bounds": bounds, "answers": [
-        _plain(WateringAnswerSerializer([answer(p, at, slot_count=SLOT_COUNT) for p in plans],
-                                        many=True).data) for at in (start, *bounds)]}
+    return bounds, [[answer(p, at, slot_count=SLOT_COUNT) for p in plans]
+                    for at in (start, *bounds)]
+
+
+def at_instant(bounds: list, values: list, now: dt.datetime):
+    """values[i], the one in force at `now` for watering_day's `bounds` (of now's day)."""
+    return values[bisect.bisect_right(bounds, now)]
+
+
+def watering_key(found: tuple, now: dt.datetime, kind: str) -> str | None:
+    """The cache key of a day's watering entry (`kind`) for the place lookup() read (`found`):
+    what the answers depend on (civic-number parity, rules, bans, day, language, time zone).
+    None without a data version (nothing cached)."""
+    version, civic, _zone_ids, rule_ids, ban_ids = found
+    if version is None:
+        return None
+    parity = None if civic is None else civic % 2  # the rules compare the parity only
+    return cache_key(version, kind, parity, rule_ids, ban_ids, now.date(), get_language(),
+                     str(now.tzinfo))
 
 
 def _plain(data):

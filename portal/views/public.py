@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import current as current_alerts
-from collections_schedule.fragments import property_streams
+from collections_schedule import fragments as schedule_fragments
 from collections_schedule.selectors import lookup as schedule_lookup
-from collections_schedule.watering import watering_status
 from map_ui.config import TERRITORY_KEY_SQL, map_base
 from properties.models import Property, RollEntry, UseCode
 from properties.selectors import (
@@ -69,9 +68,11 @@ def property_page(request, pk):
         "zonesUrl": reverse("collection-zone-list"),
     }
     now = timezone.localtime()
-    # The zones covering the property and the schedule data's version (one statement), then
-    # the streams' list as rendered for these zones today (Django's cache; see fragments).
-    streams = property_streams(schedule_lookup(prop.pk, now), now.date())
+    # The zones, watering rules and bans covering the property and the schedule data's version
+    # (one statement), then the streams' list and the watering list as rendered for them today
+    # (Django's cache, one read; see collections_schedule.fragments).
+    schedule = schedule_fragments.property_schedule(schedule_lookup(prop.pk, now), now)
+    streams = schedule.streams
     config["propertyZones"] = streams.zones
     return render(request, "portal/property.html", {
         "property": prop, "addresses": addresses,
@@ -80,7 +81,7 @@ def property_page(request, pk):
         "radius": radius, "map_config": config,
         "located": bool(prop.shape) or prop.lon is not None,
         "streams_html": streams.html, "has_schedules": streams.any,
-        "watering": watering_status(prop, now, address=addresses[0] if addresses else None),
+        "watering_html": schedule.watering,
         "ical_url": request.build_absolute_uri(reverse("property-ical", args=[prop.pk])),
         "this_year": now.year,
         # The current alerts whose area reaches the parcel (else the address point): their
