@@ -7,14 +7,23 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.db import connection, transaction
-from django.db.models import FloatField, Func
+from django.db.models import FloatField, Func, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.bilingual import localized_sql
 from geo.fields import wgs84_geojson
 from geo.models import AddressPoint, Place, PlaceCategory
 
 from .models import CivicAddress, Property, RollEntry, UseCode
+
+
+def roll_entries():
+    """Roll entries, latest year first, each with its use code's label in the page's language
+    as `use_code_label` (RollEntry.use_label() in the same statement; None for a code the table
+    does not have)."""
+    label = UseCode.objects.filter(code=OuterRef("use_code")).values(label=localized_sql("label"))
+    return RollEntry.objects.annotate(use_code_label=Subquery(label)).order_by("-roll_year")
 
 
 def nearby_places(prop, metres=None, wgs84=False):

@@ -14,12 +14,13 @@ from alerts import current as current_alerts
 from collections_schedule import fragments as schedule_fragments
 from collections_schedule.selectors import lookup as schedule_lookup
 from map_ui.config import TERRITORY_KEY_SQL, map_base
-from properties.models import Property, RollEntry, UseCode
+from properties.models import Property
 from properties.selectors import (
     MAX_QUERY_LENGTH,
     find_properties,
     grouped_by_category,
     nearby_places,
+    roll_entries,
 )
 
 
@@ -51,13 +52,11 @@ def property_page(request, pk):
                   area=RawSQL(_AREA_SQL, [radius]),
                   territory_key=RawSQL(TERRITORY_KEY_SQL, []))
         .prefetch_related("addresses",
-                          Prefetch("roll_entries", RollEntry.objects.order_by("-roll_year"))),
+                          Prefetch("roll_entries", roll_entries())),
         pk=pk)
     places = list(nearby_places(prop, radius).defer("geom"))  # the page shows no geometry
     entries = list(prop.roll_entries.all())
     addresses = list(prop.addresses.all())  # by pk (CivicAddress.Meta.ordering)
-    labels = {c.code: c.label  # in the request's language (LocaleMiddleware)
-              for c in UseCode.objects.filter(code__in={e.use_code for e in entries})}
     config = {
         **map_base(prop.territory_key),
         "property": {"id": prop.pk, "shape": json.loads(prop.shape) if prop.shape else None,
@@ -77,7 +76,7 @@ def property_page(request, pk):
     return render(request, "portal/property.html", {
         "property": prop, "addresses": addresses,
         "roll": entries[0] if entries else None, "history": entries,
-        "use_labels": labels, "groups": grouped_by_category(places), "place_count": len(places),
+        "groups": grouped_by_category(places), "place_count": len(places),
         "radius": radius, "map_config": config,
         "located": bool(prop.shape) or prop.lon is not None,
         "streams_html": streams.html, "has_schedules": streams.any,
