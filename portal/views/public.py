@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.core.cache import cache
 from django.db.models import FloatField, Func, Prefetch
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
@@ -13,7 +14,7 @@ from django.utils import timezone
 from alerts import current as current_alerts
 from collections_schedule import fragments as schedule_fragments
 from collections_schedule.selectors import lookup as schedule_lookup
-from map_ui.config import TERRITORY_KEY_SQL, map_base
+from map_ui.config import TERRITORY_KEY_SQL, map_base, outline_cache_key
 from properties.models import Property
 from properties.selectors import (
     MAX_QUERY_LENGTH,
@@ -57,22 +58,29 @@ def property_page(request, pk):
     places = list(nearby_places(prop, radius).defer("geom"))  # the page shows no geometry
     entries = list(prop.roll_entries.all())
     addresses = list(prop.addresses.all())  # by pk (CivicAddress.Meta.ordering)
+    now = timezone.localtime()
+    # The zones, watering rules and bans covering the property and the schedule data's version
+    # (one statement); then what the page keeps in Django's cache, in one read (the database
+    # cache answers each read with a query): the streams' list and the watering list rendered
+    # for them today (collections_schedule.fragments), the current alerts (alerts.current) and
+    # the territory's outline (map_ui.config). Each part computes and stores its own misses.
+    found = schedule_lookup(prop.pk, now)
+    keys = [*schedule_fragments.cache_keys(found, now), current_alerts.cache_key()]
+    if prop.territory_key is not None:
+        keys.append(outline_cache_key(prop.territory_key))
+    hits = cache.get_many(keys)
+    schedule = schedule_fragments.property_schedule(found, now, hits)
+    streams = schedule.streams
     config = {
-        **map_base(prop.territory_key),
+        **map_base(prop.territory_key, hits),
         "property": {"id": prop.pk, "shape": json.loads(prop.shape) if prop.shape else None,
                      "point": [prop.lat, prop.lon] if prop.lon is not None else None},
         "area": json.loads(prop.area) if prop.area else None,
         "radius": radius,
         "nearbyUrl": reverse("property-nearby", args=[prop.pk]),
         "zonesUrl": reverse("collection-zone-list"),
+        "propertyZones": streams.zones,
     }
-    now = timezone.localtime()
-    # The zones, watering rules and bans covering the property and the schedule data's version
-    # (one statement), then the streams' list and the watering list as rendered for them today
-    # (Django's cache, one read; see collections_schedule.fragments).
-    schedule = schedule_fragments.property_schedule(schedule_lookup(prop.pk, now), now)
-    streams = schedule.streams
-    config["propertyZones"] = streams.zones
     return render(request, "portal/property.html", {
         "property": prop, "addresses": addresses,
         "roll": entries[0] if entries else None, "history": entries,
@@ -85,5 +93,5 @@ def property_page(request, pk):
         "this_year": now.year,
         # The current alerts whose area reaches the parcel (else the address point): their
         # rendering cached (alerts.current), one statement for their ids when some are current.
-        "alerts_html": current_alerts.property_section(prop),
+        "alerts_html": current_alerts.property_section(prop, hits),
     })
