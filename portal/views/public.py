@@ -81,6 +81,7 @@ def property_page(request, pk):
         "zonesUrl": reverse("collection-zone-list"),
         "propertyZones": streams.zones,
     }
+    ical = reverse("property-ical", args=[prop.pk])  # the link and the subscription address
     return render(request, "portal/property.html", {
         "property": prop, "addresses": addresses,
         "roll": entries[0] if entries else None, "history": entries,
@@ -89,7 +90,7 @@ def property_page(request, pk):
         "located": bool(prop.shape) or prop.lon is not None,
         "streams_html": streams.html, "has_schedules": streams.any,
         "watering_html": schedule.watering,
-        "ical_url": request.build_absolute_uri(reverse("property-ical", args=[prop.pk])),
+        "ical_path": ical, "ical_url": request.build_absolute_uri(ical),
         "this_year": now.year,
         # The current alerts whose area reaches the parcel (else the address point): their
         # rendering cached (alerts.current), one statement for their ids when some are current.
