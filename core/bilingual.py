@@ -1,8 +1,6 @@
 """French first, English too: the one place that picks a field's language. Models keep each
 text twice (`name_fr`, `name_en`); the request's language (LocaleMiddleware) chooses, and an
 empty English text falls back to the French one."""
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
 
@@ -15,14 +13,6 @@ def localized(obj, field: str) -> str:
     a model instance or a dict (a `.values()` row, a JSON object)."""
     get = obj.get if isinstance(obj, dict) else (lambda name: getattr(obj, name, ""))
     return (is_english() and get(f"{field}_en")) or get(f"{field}_fr")
-
-
-def localized_sql(field: str):
-    """localized() as a query expression: `<field>_en` on an English page when it is not
-    empty, else `<field>_fr` (`field` may follow relations: "activity__title")."""
-    if is_english():
-        return Coalesce(NullIf(f"{field}_en", Value("")), f"{field}_fr")
-    return F(f"{field}_fr")
 
 
 def localized_key(mapping: dict, fallback: str = "") -> str:

@@ -7,23 +7,33 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.db import connection, transaction
-from django.db.models import FloatField, Func, OuterRef, Subquery
+from django.db.models import CharField, FloatField, Func
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.bilingual import localized_sql
+from core.bilingual import is_english
 from geo.fields import wgs84_geojson
 from geo.models import AddressPoint, Place, PlaceCategory
 
 from .models import CivicAddress, Property, RollEntry, UseCode
+
+# A roll entry's use label (UseCode.label: on an English page the English one when it is not
+# empty, else the French one), read by the entries' own statement. RawSQL rather than an ORM
+# Subquery: building that subquery cost about as much as the query it saves.
+_USE_LABEL_SQL = ("(SELECT {label} FROM " + UseCode._meta.db_table + " u "
+                  "WHERE u.code = " + RollEntry._meta.db_table + ".use_code)")
+_USE_LABEL = {"en": _USE_LABEL_SQL.format(label="coalesce(nullif(u.label_en, ''), u.label_fr)"),
+              "fr": _USE_LABEL_SQL.format(label="u.label_fr")}
 
 
 def roll_entries():
     """Roll entries, latest year first, each with its use code's label in the page's language
     as `use_code_label` (RollEntry.use_label() in the same statement; None for a code the table
     does not have)."""
-    label = UseCode.objects.filter(code=OuterRef("use_code")).values(label=localized_sql("label"))
-    return RollEntry.objects.annotate(use_code_label=Subquery(label)).order_by("-roll_year")
+    label = RawSQL(_USE_LABEL["en" if is_english() else "fr"], [],
+                   output_field=CharField())
+    return RollEntry.objects.annotate(use_code_label=label).order_by("-roll_year")
 
 
 def nearby_places(prop, metres=None, wgs84=False):

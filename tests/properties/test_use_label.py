@@ -1,6 +1,7 @@
-"""A roll entry's use label comes with the entry (selectors.roll_entries, a subquery) instead of
-a query of its own: the same text as RollEntry.use_label() in both languages, the French one
-when the English is empty, none for a code the table does not have; and so on the page."""
+"""A roll entry's use label comes with the entry (selectors.roll_entries, a subquery in its
+statement) instead of a query of its own: the same text as RollEntry.use_label() in both
+languages, the French one when the English is empty, none for a code the table does not have;
+and so on the page."""
 import pytest
 from django.utils import translation
 
