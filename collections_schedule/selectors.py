@@ -5,6 +5,8 @@ import hashlib
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import JSONField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -32,11 +34,29 @@ CACHE_FORMAT = 1
 # Migration 0003_data_version: a number PostgreSQL bumps on every write to the schedule tables.
 VERSION_TABLE = "collections_schedule_data_version"
 
+def _covering(pt: str, now: str, until: str) -> str:
+    """SQL: the ids of the zones of the active sets, of the watering rules and of the bans in
+    view (watering_status's filter: not ended at `now`, starting before `until`) whose areas
+    cover the point `pt`, decided by PostGIS (ST_Covers on the GiST-indexed geometries); three
+    arrays, each by id."""
+    return f"""
+    ARRAY(SELECT z.id FROM {Zone._meta.db_table} z
+          -- The active sets as an array (an init plan): cheaper to plan than a join (~0.15 ms
+          -- of the ~0.55), and tested before the polygon, so draft zones are not tested.
+          WHERE z.zone_set_id = ANY(ARRAY(SELECT s.id FROM {ZoneSet._meta.db_table} s
+                                          WHERE s.status = '{ZoneSet.Status.ACTIVE}'))
+            AND ST_Covers(z.geom, {pt}) ORDER BY z.id),
+    ARRAY(SELECT r.id FROM {WateringRule._meta.db_table} r
+          WHERE r.area IS NULL OR ST_Covers(r.area, {pt}) ORDER BY r.id),
+    ARRAY(SELECT b.id FROM {WateringBan._meta.db_table} b
+          WHERE (b.area IS NULL OR ST_Covers(b.area, {pt}))
+            AND b.ends_at > {now} AND b.starts_at < {until} ORDER BY b.id)"""
+
+
 # Everything the answer depends on, for one property, in one statement (so one snapshot: the
-# version is never newer than the rows read with it). The property's point (its address point,
-# else a point inside its parcel, as schedule.property_point) and first civic number; the zones
-# of the active sets, the watering rules and the bans in view (watering_status's filter) whose
-# areas cover the point, decided by PostGIS (ST_Covers on the GiST-indexed geometries).
+# version is never newer than the rows read with it): the data version, the property's first
+# civic number, and the zones, rules and bans (_covering) at its point (its address point, else
+# a point inside its parcel, as schedule.property_point).
 LOOKUP = f"""
 WITH p AS MATERIALIZED (
     SELECT coalesce(p.address_point, ST_PointOnSurface(p.parcel)) AS pt,
@@ -44,19 +64,19 @@ WITH p AS MATERIALIZED (
             WHERE a.property_id = p.id ORDER BY a.id LIMIT 1) AS civic
     FROM {Property._meta.db_table} p WHERE p.id = %(pk)s
 )
-SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic,
-    ARRAY(SELECT z.id FROM {Zone._meta.db_table} z
-          -- The active sets as an array (an init plan): cheaper to plan than a join (~0.15 ms
-          -- of the ~0.55), and tested before the polygon, so draft zones are not tested.
-          WHERE z.zone_set_id = ANY(ARRAY(SELECT s.id FROM {ZoneSet._meta.db_table} s
-                                          WHERE s.status = '{ZoneSet.Status.ACTIVE}'))
-            AND ST_Covers(z.geom, p.pt) ORDER BY z.id),
-    ARRAY(SELECT r.id FROM {WateringRule._meta.db_table} r
-          WHERE r.area IS NULL OR ST_Covers(r.area, p.pt) ORDER BY r.id),
-    ARRAY(SELECT b.id FROM {WateringBan._meta.db_table} b
-          WHERE (b.area IS NULL OR ST_Covers(b.area, p.pt))
-            AND b.ends_at > %(now)s AND b.starts_at < %(until)s ORDER BY b.id)
+SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic,{_covering(
+    "p.pt", "%(now)s", "%(until)s")}
 FROM p
+"""
+
+# The same answer for the row of an outer query on the properties table, as one JSON array: a
+# page that reads the property anyway gets it without a statement of its own (lookup_of_row).
+_PROPERTY = Property._meta.db_table
+LOOKUP_OF_ROW = f"""(SELECT jsonb_build_array(
+    (SELECT version FROM {VERSION_TABLE} WHERE id = 1),
+    (SELECT a.civic_int FROM {CivicAddress._meta.db_table} a
+     WHERE a.property_id = {_PROPERTY}.id ORDER BY a.id LIMIT 1),{_covering("p.pt", "%s", "%s")})
+ FROM (SELECT coalesce({_PROPERTY}.address_point, ST_PointOnSurface({_PROPERTY}.parcel)) AS pt) p)
 """
 
 # The documented serializer's own fields format the top level (its lists come from its child
@@ -96,6 +116,13 @@ def lookup(pk: int, now: dt.datetime) -> tuple | None:
         cursor.execute(LOOKUP, {"pk": pk, "now": now,
                                 "until": now + dt.timedelta(days=WATERING_DAYS)})
         return cursor.fetchone()
+
+
+def lookup_of_row(now: dt.datetime) -> RawSQL:
+    """lookup(pk, now) as an annotation of a Property queryset: the same five values (the id
+    lists as lists), in the property's own statement."""
+    return RawSQL(LOOKUP_OF_ROW, [now, now + dt.timedelta(days=WATERING_DAYS)],
+                  output_field=JSONField())
 
 
 def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | None = None):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from alerts import current as current_alerts
 from collections_schedule import fragments as schedule_fragments
-from collections_schedule.selectors import lookup as schedule_lookup
+from collections_schedule.selectors import lookup_of_row
 from map_ui.config import TERRITORY_KEY_SQL, map_base, outline_cache_key
 from properties.models import CivicAddress, Property
 from properties.selectors import (
@@ -45,26 +45,28 @@ _AREA_SQL = ('ST_AsGeoJSON(ST_Transform(ST_Buffer(CASE WHEN ST_IsEmpty("properti
 def property_page(request, pk):
     radius = settings.GUICHET_PROXIMITY_M
     point = Transform("address_point", 4326)
+    now = timezone.localtime()
     prop = get_object_or_404(
         Property.objects
         .annotate(shape=AsGeoJSON(Transform("parcel", 4326), precision=7),
                   lon=Func(point, function="ST_X", output_field=FloatField()),
                   lat=Func(point, function="ST_Y", output_field=FloatField()),
                   area=RawSQL(_AREA_SQL, [radius]),
-                  territory_key=RawSQL(TERRITORY_KEY_SQL, [])),
+                  territory_key=RawSQL(TERRITORY_KEY_SQL, []),
+                  # The zones, watering rules and bans covering the property and the schedule
+                  # data's version (collections_schedule.selectors.lookup, in this statement).
+                  schedule_found=lookup_of_row(now)),
         pk=pk)
     places = list(nearby_places(prop, radius).defer("geom"))  # the page shows no geometry
     # The same two statements as prefetch_related("addresses", "roll_entries") would run,
     # without its machinery (~0.5 ms a page on the bench town).
     entries = list(roll_entries().filter(property_id=prop.pk))
     addresses = list(CivicAddress.objects.filter(property_id=prop.pk))  # by pk (Meta.ordering)
-    now = timezone.localtime()
-    # The zones, watering rules and bans covering the property and the schedule data's version
-    # (one statement); then what the page keeps in Django's cache, in one read (the database
-    # cache answers each read with a query): the streams' list and the watering list rendered
-    # for them today (collections_schedule.fragments), the current alerts (alerts.current) and
-    # the territory's outline (map_ui.config). Each part computes and stores its own misses.
-    found = schedule_lookup(prop.pk, now)
+    # What the page keeps in Django's cache, in one read (the database cache answers each read
+    # with a query): the streams' list and the watering list rendered for the schedule lookup's
+    # answer today (collections_schedule.fragments), the current alerts (alerts.current) and the
+    # territory's outline (map_ui.config). Each part computes and stores its own misses.
+    found = prop.schedule_found
     keys = [*schedule_fragments.cache_keys(found, now), current_alerts.cache_key()]
     if prop.territory_key is not None:
         keys.append(outline_cache_key(prop.territory_key))

@@ -1,8 +1,8 @@
 """What a property page asks the database once the day's cached parts are there: the property
-(with the data it annotates), its addresses, its roll entries with their use labels, the
-nearby places, the schedule lookup, one read of the cache for every cached part (streams,
-watering, current alerts, territory outline), and the current alerts' ids reaching the
-property (only while some alert is current)."""
+(with the data it annotates, the schedule lookup's answer among them), its addresses, its roll
+entries with their use labels, the nearby places, one read of the cache for every cached part
+(streams, watering, current alerts, territory outline), and the current alerts' ids reaching
+the property (only while some alert is current)."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,4 +26,4 @@ def test_a_warm_property_page_reads_the_cache_once(client, prefix):
     for table in ("collections_schedule_wateringrule", "collections_schedule_wateringban",
                   "properties_usecode"):
         assert not any(s.startswith(f'SELECT "{table}".') for s in sql), (table, sql)
-    assert len(sql) <= 7, sql
+    assert len(sql) <= 6, sql
