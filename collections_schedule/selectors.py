@@ -109,12 +109,12 @@ def zones_of(property_ids) -> dict[tuple, list[int]]:
     return groups
 
 
-def lookup(pk: int, now: dt.datetime) -> tuple | None:
+def lookup(pk: int, now: dt.datetime, days: int = WATERING_DAYS) -> tuple | None:
     """(data version, civic number, zone ids, rule ids, ban ids) for property `pk` at `now`;
-    None when there is no such property."""
+    None when there is no such property. The bans: those in view over `days` days (the
+    watering answers' horizon; watering_status's filter)."""
     with connection.cursor() as cursor:
-        cursor.execute(LOOKUP, {"pk": pk, "now": now,
-                                "until": now + dt.timedelta(days=WATERING_DAYS)})
+        cursor.execute(LOOKUP, {"pk": pk, "now": now, "until": now + dt.timedelta(days=days)})
         return cursor.fetchone()
 
 
@@ -192,22 +192,24 @@ def _watering(rule_ids, ban_ids, civic, today: dt.date, tz) -> dict:
         _plain(WateringAnswerSerializer(methods, many=True).data) for methods in answers]}
 
 
-def watering_day(rule_ids, ban_ids, civic, today: dt.date, tz) -> tuple[list, list]:
+def watering_day(rule_ids, ban_ids, civic, today: dt.date, tz, days: int = WATERING_DAYS,
+                 slot_count: int = SLOT_COUNT) -> tuple[list, list]:
     """(bounds, answers): the instants of the day at which the watering answer can change, and
     for each interval between them watering.answer for every method (answers[i] in force from
-    bounds[i - 1], from midnight for i = 0, until bounds[i]: pick one with at_instant).
-    watering.answer compares the instant only with the bounds of the windows and bans (bound <=
-    now, now < bound), so between two consecutive bounds every instant gets the same answer:
-    computed at each bound, the answers are exact for every instant of the day."""
+    bounds[i - 1], from midnight for i = 0, until bounds[i]: pick one with at_instant), as
+    watering_status(prop, at, days, slot_count) gives them when `ban_ids` are lookup(pk, at,
+    days)'s. watering.answer compares the instant only with the bounds of the windows and bans
+    (bound <= now, now < bound), so between two consecutive bounds every instant gets the same
+    answer: computed at each bound, the answers are exact for every instant of the day."""
     rules = list(WateringRule.objects.filter(pk__in=rule_ids).defer("area").order_by("pk"))
     bans = list(WateringBan.objects.filter(pk__in=ban_ids).defer("area").order_by(*BAN_ORDER))
-    plans = method_plans(rules, bans, civic, today, tz, days=WATERING_DAYS)
+    plans = method_plans(rules, bans, civic, today, tz, days=days)
     start = dt.datetime.combine(today, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     edges = [t for p in plans for slot in p.slots for t in (slot.start, slot.end)]
     edges += [t for ban in bans for t in (ban.starts_at, ban.ends_at)]
     bounds = sorted({t for t in edges if start < t < end})
-    return bounds, [[answer(p, at, slot_count=SLOT_COUNT) for p in plans]
+    return bounds, [[answer(p, at, slot_count=slot_count) for p in plans]
                     for at in (start, *bounds)]
 
 
@@ -241,11 +243,55 @@ def next_collections_at(found: tuple, today: dt.date, count: int = COUNT) -> lis
     """next_collections(prop, today, count) for the place lookup() read (`found`), from Django's
     cache when a property covered by the same zones asked today already (the key: the data
     version, the zones, the day, the count and the language of the exceptions' notes)."""
-    version, _civic, zone_ids = found[:3]
-    key = cache_key(version, "next", zone_ids, today, count, get_language())
-    schedules = cache.get(key) if version is not None else None
+    key = _next_key(found, today, count)
+    schedules = cache.get(key) if key is not None else None
     if schedules is None:
-        schedules = _next_dates(zone_ids, today, count)
-        if version is not None:
+        schedules = _next_dates(found[2], today, count)
+        if key is not None:
             cache.set(key, schedules, CACHE_TIMEOUT)
     return schedules
+
+
+def _next_key(found: tuple, today: dt.date, count: int) -> str | None:
+    version, _civic, zone_ids = found[:3]
+    if version is None:
+        return None
+    return cache_key(version, "next", zone_ids, today, count, get_language())
+
+
+# The dashboard's cards: dates per stream, the watering answers' horizon (days) and windows.
+CARD_COUNT, CARD_DAYS, CARD_SLOTS = 3, 3, 2
+
+
+def card_schedules(found_list: list, now: dt.datetime) -> list[tuple[list, list]]:
+    """For each place that lookup(pk, now, CARD_DAYS) read (`found_list`), (its streams as
+    next_collections_at(found, today, CARD_COUNT) gives them, its watering answers as
+    watering_status(prop, now, CARD_DAYS, CARD_SLOTS) does), from Django's cache in one read:
+    the streams per zones and day, the day's answers (MethodAnswer objects, as the dates are
+    StreamSchedule objects) per civic-number parity, rules, bans and day, computed by
+    watering_day once for all the properties they fit."""
+    today = now.date()
+    keys = [(_next_key(found, today, CARD_COUNT),
+             watering_key(found, now, f"answers-{CARD_DAYS}-{CARD_SLOTS}"))
+            for found in found_list]
+    hits = cache.get_many([key for pair in keys for key in pair if key is not None])
+    misses = {}
+
+    def cached(key, compute, *args):
+        value = hits.get(key, misses.get(key)) if key is not None else None
+        if value is None:
+            value = compute(*args)
+            if key is not None:
+                misses[key] = value  # another card of the same key finds it
+        return value
+
+    cards = []
+    for found, (next_key, answers_key) in zip(found_list, keys, strict=True):
+        _version, civic, zone_ids, rule_ids, ban_ids = found
+        schedules = cached(next_key, _next_dates, zone_ids, today, CARD_COUNT)
+        bounds, answers = cached(answers_key, watering_day, rule_ids, ban_ids, civic, today,
+                                 now.tzinfo, CARD_DAYS, CARD_SLOTS)
+        cards.append((schedules, at_instant(bounds, answers, now)))
+    if misses:
+        cache.set_many(misses, CACHE_TIMEOUT)
+    return cards

@@ -1,9 +1,10 @@
 """The property page's watering list comes from the day's cached renderings (fragments: one per
-interval between the instants at which the answer can change, picked at `now`), not from
-watering_status; it must say what watering_status says, at every instant. Checked around every
+interval between the instants at which the answer can change, picked at `now`), and the
+dashboard's cards' answers from the day's cached answers (selectors.card_schedules), not from
+watering_status; they must say what watering_status says, at every instant. Checked around every
 bound of a summer day (window starts and ends, bans starting and ending, a ban coming into view),
 in French and in English, for addresses of both parities, on both sides of a ban's and a rule's
-area, and without a civic number; and through the page itself."""
+area, and without a civic number; and through the page and the dashboard themselves."""
 import datetime as dt
 import re
 
@@ -15,11 +16,14 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from citizens.models import PropertyLink
 from collections_schedule import fragments
 from collections_schedule.importers.watering_bylaw import load_watering_bylaw
 from collections_schedule.models import WateringBan, WateringRule
-from collections_schedule.selectors import lookup
+from collections_schedule.selectors import CARD_DAYS, CARD_SLOTS, card_schedules, lookup
+from collections_schedule.serializers import WateringAnswerSerializer
 from collections_schedule.watering import watering_status
+from portal.selectors import dashboard
 from properties.models import Property
 
 from .test_schedule_api import TZ, halves, multi
@@ -158,3 +162,35 @@ def test_the_property_page_shows_what_it_showed_before(client, rules_and_bans, m
                     expected = Template(BEFORE).render(Context(
                         {"watering": watering_status(prop, now)}))
                 assert SECTION.search(html).group(0) == expected, (prop.pk, now)
+
+
+def as_json(answers):
+    return WateringAnswerSerializer(answers, many=True).data
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_cards_answers_are_watering_status_around_every_bound(rules_and_bans, language):
+    """The dashboard's horizon is three days: its own lookup of the bans in view, its own
+    entry; the cards of several properties in one call (keys shared, computed once)."""
+    props = properties(rules_and_bans)
+    with translation.override(language):
+        for now in instants(DAY):
+            cards = card_schedules([lookup(p.pk, now, days=CARD_DAYS) for p in props], now)
+            for prop, (_streams, answers) in zip(props, cards, strict=True):
+                expected = watering_status(prop, now, days=CARD_DAYS, slot_count=CARD_SLOTS)
+                assert answers == expected, (prop.pk, now.isoformat())
+                assert as_json(answers) == as_json(expected), (prop.pk, now.isoformat())
+
+
+def test_the_dashboard_shows_the_same_cards(rules_and_bans, django_user_model):
+    user = django_user_model.objects.create_user(username="carte", password="x-Carte-2026!")
+    props = properties(rules_and_bans)
+    for prop in props:
+        PropertyLink.objects.create(user=user, property=prop, role="owner", status="verified",
+                                    method="code")
+    for now in (at(DAY, 9, 30), at(DAY, 20, 30), at(DAY, 21, 45)):
+        for _ in ("miss", "hit"):
+            cards = {card.link.property_id: card for card in dashboard(user, now)["cards"]}
+            for prop in props:
+                assert as_json(cards[prop.pk].watering) == as_json(watering_status(
+                    prop, now, days=CARD_DAYS, slot_count=CARD_SLOTS)), (prop.pk, now)
