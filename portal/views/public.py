@@ -20,7 +20,7 @@ from properties.selectors import (
     MAX_QUERY_LENGTH,
     find_properties,
     grouped_by_category,
-    nearby_places,
+    nearby_places_of,
     roll_entries,
 )
 
@@ -48,6 +48,7 @@ def property_page(request, pk):
     now = timezone.localtime()
     prop = get_object_or_404(
         Property.objects
+        .defer("parcel", "address_point")  # drawn from the annotations, measured by PostGIS
         .annotate(shape=AsGeoJSON(Transform("parcel", 4326), precision=7),
                   lon=Func(point, function="ST_X", output_field=FloatField()),
                   lat=Func(point, function="ST_Y", output_field=FloatField()),
@@ -57,7 +58,7 @@ def property_page(request, pk):
                   # data's version (collections_schedule.selectors.lookup, in this statement).
                   schedule_found=lookup_of_row(now)),
         pk=pk)
-    places = list(nearby_places(prop, radius).defer("geom"))  # the page shows no geometry
+    places = nearby_places_of(prop.pk, radius)  # by the id: the page shows no geometry
     # The same two statements as prefetch_related("addresses", "roll_entries") would run,
     # without its machinery (~0.5 ms a page on the bench town).
     entries = list(roll_entries().filter(property_id=prop.pk))
