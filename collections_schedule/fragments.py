@@ -38,16 +38,16 @@ class PropertySchedule:
 
 
 def cache_keys(found: tuple, now: dt.datetime, count: int = COUNT) -> list[str]:
-    """The cache keys property_schedule reads, for a page that reads them in one get_many with
+    """The cache keys property_html reads, for a page that reads them in one get_many with
     its other entries (the database cache answers each read with a query)."""
     return [key for key in _keys(found, now, count) if key is not None]
 
 
-def property_schedule(found: tuple, now: dt.datetime, hits: dict | None = None,
-                      count: int = COUNT) -> PropertySchedule:
+def property_html(found: tuple, now: dt.datetime, hits: dict | None = None,
+                  count: int = COUNT) -> PropertySchedule:
     """The streams and the watering answer at `now` (local time) of the place selectors.lookup()
-    read (`found`: version, civic number, zone ids, rule ids, ban ids), as next_collections(prop,
-    today, count) and watering_status(prop, now) give them, rendered. `hits`: what the caller
+    or lookup_of_row read (`found`: version, civic number, zone ids, rule ids, ban ids), as
+    next_collections(prop, today, count) and watering_status(prop, now) give them, rendered. `hits`: what the caller
     read of cache_keys() (absent keys are misses); None: read here."""
     streams_key, watering_key_ = _keys(found, now, count)
     if hits is None:

@@ -77,7 +77,7 @@ def property_page(request, pk):
     if prop.territory_key is not None:
         keys.append(outline_cache_key(prop.territory_key))
     hits = cache.get_many(keys)
-    schedule = schedule_fragments.property_schedule(found, now, hits)
+    schedule = schedule_fragments.property_html(found, now, hits)
     streams = schedule.streams
     config = {
         **map_base(prop.territory_key, hits),

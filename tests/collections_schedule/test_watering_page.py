@@ -125,7 +125,7 @@ def test_the_cached_list_is_watering_status_around_every_bound(rules_and_bans, l
     with translation.override(language):
         for prop in properties(rules_and_bans):
             for now in moments:
-                got = fragments.property_schedule(lookup(prop.pk, now), now).watering
+                got = fragments.property_html(lookup(prop.pk, now), now).watering
                 assert got == reference(prop, now), (prop.pk, now.isoformat())
                 seen.add(got)
     # The day went through allowed, forbidden and banned answers (not one answer all day).
@@ -139,10 +139,10 @@ def test_the_answers_come_from_the_cache_once_computed(rules_and_bans):
     11:15 to the end of the day.)"""
     prop = properties(rules_and_bans)[0]
     first, later = at(DAY, 12), at(DAY, 21, 45)
-    fragments.property_schedule(lookup(prop.pk, first), first)
+    fragments.property_html(lookup(prop.pk, first), first)
     found = lookup(prop.pk, later)
     with CaptureQueriesContext(connection) as queries:
-        got = fragments.property_schedule(found, later).watering
+        got = fragments.property_html(found, later).watering
     assert len(queries) == 1  # the one cache read (streams and watering)
     assert "guichet_cache" in queries[0]["sql"]
     assert got == reference(prop, later)
