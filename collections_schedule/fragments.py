@@ -47,8 +47,8 @@ def property_html(found: tuple, now: dt.datetime, hits: dict | None = None,
                   count: int = COUNT) -> PropertySchedule:
     """The streams and the watering answer at `now` (local time) of the place selectors.lookup()
     or lookup_of_row read (`found`: version, civic number, zone ids, rule ids, ban ids), as
-    next_collections(prop, today, count) and watering_status(prop, now) give them, rendered. `hits`: what the caller
-    read of cache_keys() (absent keys are misses); None: read here."""
+    next_collections(prop, today, count) and watering_status(prop, now) give them, rendered.
+    `hits`: what the caller read of cache_keys() (absent keys are misses); None: read here."""
     streams_key, watering_key_ = _keys(found, now, count)
     if hits is None:
         hits = cache.get_many(cache_keys(found, now, count))

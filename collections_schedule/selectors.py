@@ -34,6 +34,7 @@ CACHE_FORMAT = 1
 # Migration 0003_data_version: a number PostgreSQL bumps on every write to the schedule tables.
 VERSION_TABLE = "collections_schedule_data_version"
 
+
 def _covering(pt: str, now: str, until: str) -> str:
     """SQL: the ids of the zones of the active sets, of the watering rules and of the bans in
     view (watering_status's filter: not ended at `now`, starting before `until`) whose areas
