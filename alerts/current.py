@@ -46,12 +46,19 @@ def _section(items) -> str:
                             {"items": [mark_safe(html) for _, html in items]})  # noqa: S308
 
 
-def _current() -> dict:
+def cache_key() -> str:
+    """The key of the current alerts' entry in the active language, for a page that reads it in
+    one get_many with its other entries."""
+    return _KEY.format(language=translation.get_language())
+
+
+def _current(hits: dict | None = None) -> dict:
     """{"items": [(alert id, its list item's HTML)] of every current alert, latest first,
-    "home": the home page's section}, in the active language: from the cache, else rendered
-    and cached until the list's next change."""
-    key = _KEY.format(language=translation.get_language())
-    current = cache.get(key)
+    "home": the home page's section}, in the active language: from the cache (`hits`: what the
+    caller read of it with cache_key() among its keys; None: read here), else rendered and
+    cached until the list's next change."""
+    key = cache_key()
+    current = hits.get(key) if hits is not None else cache.get(key)
     if current is None:
         now = timezone.now()
         items = _render(now)
@@ -68,9 +75,10 @@ def home_section() -> str:
     return mark_safe(_current()["home"])  # noqa: S308 (rendered by our template)
 
 
-def property_section(prop) -> str:
-    """The property page's: the current alerts whose area reaches the property."""
-    items = _current()["items"]
+def property_section(prop, hits: dict | None = None) -> str:
+    """The property page's: the current alerts whose area reaches the property. `hits`: see
+    _current."""
+    items = _current(hits)["items"]
     if not items:
         return ""
     reached = current_alert_ids_reaching(prop.pk, [pk for pk, _ in items])

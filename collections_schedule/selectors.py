@@ -5,6 +5,8 @@ import hashlib
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import JSONField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -32,11 +34,30 @@ CACHE_FORMAT = 1
 # Migration 0003_data_version: a number PostgreSQL bumps on every write to the schedule tables.
 VERSION_TABLE = "collections_schedule_data_version"
 
+
+def _covering(pt: str, now: str, until: str) -> str:
+    """SQL: the ids of the zones of the active sets, of the watering rules and of the bans in
+    view (watering_status's filter: not ended at `now`, starting before `until`) whose areas
+    cover the point `pt`, decided by PostGIS (ST_Covers on the GiST-indexed geometries); three
+    arrays, each by id."""
+    return f"""
+    ARRAY(SELECT z.id FROM {Zone._meta.db_table} z
+          -- The active sets as an array (an init plan): cheaper to plan than a join (~0.15 ms
+          -- of the ~0.55), and tested before the polygon, so draft zones are not tested.
+          WHERE z.zone_set_id = ANY(ARRAY(SELECT s.id FROM {ZoneSet._meta.db_table} s
+                                          WHERE s.status = '{ZoneSet.Status.ACTIVE}'))
+            AND ST_Covers(z.geom, {pt}) ORDER BY z.id),
+    ARRAY(SELECT r.id FROM {WateringRule._meta.db_table} r
+          WHERE r.area IS NULL OR ST_Covers(r.area, {pt}) ORDER BY r.id),
+    ARRAY(SELECT b.id FROM {WateringBan._meta.db_table} b
+          WHERE (b.area IS NULL OR ST_Covers(b.area, {pt}))
+            AND b.ends_at > {now} AND b.starts_at < {until} ORDER BY b.id)"""
+
+
 # Everything the answer depends on, for one property, in one statement (so one snapshot: the
-# version is never newer than the rows read with it). The property's point (its address point,
-# else a point inside its parcel, as schedule.property_point) and first civic number; the zones
-# of the active sets, the watering rules and the bans in view (watering_status's filter) whose
-# areas cover the point, decided by PostGIS (ST_Covers on the GiST-indexed geometries).
+# version is never newer than the rows read with it): the data version, the property's first
+# civic number, and the zones, rules and bans (_covering) at its point (its address point, else
+# a point inside its parcel, as schedule.property_point).
 LOOKUP = f"""
 WITH p AS MATERIALIZED (
     SELECT coalesce(p.address_point, ST_PointOnSurface(p.parcel)) AS pt,
@@ -44,19 +65,19 @@ WITH p AS MATERIALIZED (
             WHERE a.property_id = p.id ORDER BY a.id LIMIT 1) AS civic
     FROM {Property._meta.db_table} p WHERE p.id = %(pk)s
 )
-SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic,
-    ARRAY(SELECT z.id FROM {Zone._meta.db_table} z
-          -- The active sets as an array (an init plan): cheaper to plan than a join (~0.15 ms
-          -- of the ~0.55), and tested before the polygon, so draft zones are not tested.
-          WHERE z.zone_set_id = ANY(ARRAY(SELECT s.id FROM {ZoneSet._meta.db_table} s
-                                          WHERE s.status = '{ZoneSet.Status.ACTIVE}'))
-            AND ST_Covers(z.geom, p.pt) ORDER BY z.id),
-    ARRAY(SELECT r.id FROM {WateringRule._meta.db_table} r
-          WHERE r.area IS NULL OR ST_Covers(r.area, p.pt) ORDER BY r.id),
-    ARRAY(SELECT b.id FROM {WateringBan._meta.db_table} b
-          WHERE (b.area IS NULL OR ST_Covers(b.area, p.pt))
-            AND b.ends_at > %(now)s AND b.starts_at < %(until)s ORDER BY b.id)
+SELECT (SELECT version FROM {VERSION_TABLE} WHERE id = 1), p.civic,{_covering(
+    "p.pt", "%(now)s", "%(until)s")}
 FROM p
+"""
+
+# The same answer for the row of an outer query on the properties table, as one JSON array: a
+# page that reads the property anyway gets it without a statement of its own (lookup_of_row).
+_PROPERTY = Property._meta.db_table
+LOOKUP_OF_ROW = f"""(SELECT jsonb_build_array(
+    (SELECT version FROM {VERSION_TABLE} WHERE id = 1),
+    (SELECT a.civic_int FROM {CivicAddress._meta.db_table} a
+     WHERE a.property_id = {_PROPERTY}.id ORDER BY a.id LIMIT 1),{_covering("p.pt", "%s", "%s")})
+ FROM (SELECT coalesce({_PROPERTY}.address_point, ST_PointOnSurface({_PROPERTY}.parcel)) AS pt) p)
 """
 
 # The documented serializer's own fields format the top level (its lists come from its child
@@ -89,13 +110,20 @@ def zones_of(property_ids) -> dict[tuple, list[int]]:
     return groups
 
 
-def lookup(pk: int, now: dt.datetime) -> tuple | None:
+def lookup(pk: int, now: dt.datetime, days: int = WATERING_DAYS) -> tuple | None:
     """(data version, civic number, zone ids, rule ids, ban ids) for property `pk` at `now`;
-    None when there is no such property."""
+    None when there is no such property. The bans: those in view over `days` days (the
+    watering answers' horizon; watering_status's filter)."""
     with connection.cursor() as cursor:
-        cursor.execute(LOOKUP, {"pk": pk, "now": now,
-                                "until": now + dt.timedelta(days=WATERING_DAYS)})
+        cursor.execute(LOOKUP, {"pk": pk, "now": now, "until": now + dt.timedelta(days=days)})
         return cursor.fetchone()
+
+
+def lookup_of_row(now: dt.datetime) -> RawSQL:
+    """lookup(pk, now) as an annotation of a Property queryset: the same five values (the id
+    lists as lists), in the property's own statement."""
+    return RawSQL(LOOKUP_OF_ROW, [now, now + dt.timedelta(days=WATERING_DAYS)],
+                  output_field=JSONField())
 
 
 def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | None = None):
@@ -114,10 +142,8 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
         return None
     version, civic, zone_ids, rule_ids, ban_ids = found
     today, lang = now.date(), get_language()
-    parity = None if civic is None else civic % 2  # the rules compare the parity only
     keys = {"streams": cache_key(version, "streams", zone_ids, today, lang),
-            "watering": cache_key(version, "watering", parity, rule_ids, ban_ids, today, lang,
-                                  str(now.tzinfo))}
+            "watering": watering_key(found, now, "watering")}
     hits = cache.get_many(keys.values()) if version is not None else {}
     streams = hits.get(keys["streams"])
     watering = hits.get(keys["watering"])
@@ -133,7 +159,7 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
         "date": _FIELDS["date"].to_representation(today),
         "now": _FIELDS["now"].to_representation(now),
         "streams": streams,
-        "watering": watering["answers"][bisect.bisect_right(watering["bounds"], now)],
+        "watering": at_instant(watering["bounds"], watering["answers"], now),
     }
 
 
@@ -159,22 +185,50 @@ def _next_dates(zone_ids, today: dt.date, count: int) -> list:
 
 
 def _watering(rule_ids, ban_ids, civic, today: dt.date, tz) -> dict:
-    """The day's watering answers: {"bounds": [instants], "answers": [JSON]}, answers[i] in
-    force from bounds[i - 1] (from midnight for i = 0) until bounds[i]. watering.answer
-    compares the instant only with the bounds of the windows and bans (bound <= now, now <
-    bound), so between two consecutive bounds every instant gets the same answer: computed at
-    each bound, the answers are exact for every instant of the day."""
+    """The day's watering answers as the API gives them: {"bounds": [instants], "answers":
+    [JSON]}, answers[i] in force from bounds[i - 1] (from midnight for i = 0) until bounds[i]
+    (see watering_day)."""
+    bounds, answers = watering_day(rule_ids, ban_ids, civic, today, tz)
+    return {"bounds": bounds, "answers": [
+        _plain(WateringAnswerSerializer(methods, many=True).data) for methods in answers]}
+
+
+def watering_day(rule_ids, ban_ids, civic, today: dt.date, tz, days: int = WATERING_DAYS,
+                 slot_count: int = SLOT_COUNT) -> tuple[list, list]:
+    """(bounds, answers): the instants of the day at which the watering answer can change, and
+    for each interval between them watering.answer for every method (answers[i] in force from
+    bounds[i - 1], from midnight for i = 0, until bounds[i]: pick one with at_instant), as
+    watering_status(prop, at, days, slot_count) gives them when `ban_ids` are lookup(pk, at,
+    days)'s. watering.answer compares the instant only with the bounds of the windows and bans
+    (bound <= now, now < bound), so between two consecutive bounds every instant gets the same
+    answer: computed at each bound, the answers are exact for every instant of the day."""
     rules = list(WateringRule.objects.filter(pk__in=rule_ids).defer("area").order_by("pk"))
     bans = list(WateringBan.objects.filter(pk__in=ban_ids).defer("area").order_by(*BAN_ORDER))
-    plans = method_plans(rules, bans, civic, today, tz, days=WATERING_DAYS)
+    plans = method_plans(rules, bans, civic, today, tz, days=days)
     start = dt.datetime.combine(today, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     edges = [t for p in plans for slot in p.slots for t in (slot.start, slot.end)]
     edges += [t for ban in bans for t in (ban.starts_at, ban.ends_at)]
     bounds = sorted({t for t in edges if start < t < end})
-    return {"bounds": bounds, "answers": [
-        _plain(WateringAnswerSerializer([answer(p, at, slot_count=SLOT_COUNT) for p in plans],
-                                        many=True).data) for at in (start, *bounds)]}
+    return bounds, [[answer(p, at, slot_count=slot_count) for p in plans]
+                    for at in (start, *bounds)]
+
+
+def at_instant(bounds: list, values: list, now: dt.datetime):
+    """values[i], the one in force at `now` for watering_day's `bounds` (of now's day)."""
+    return values[bisect.bisect_right(bounds, now)]
+
+
+def watering_key(found: tuple, now: dt.datetime, kind: str) -> str | None:
+    """The cache key of a day's watering entry (`kind`) for the place lookup() read (`found`):
+    what the answers depend on (civic-number parity, rules, bans, day, language, time zone).
+    None without a data version (nothing cached)."""
+    version, civic, _zone_ids, rule_ids, ban_ids = found
+    if version is None:
+        return None
+    parity = None if civic is None else civic % 2  # the rules compare the parity only
+    return cache_key(version, kind, parity, rule_ids, ban_ids, now.date(), get_language(),
+                     str(now.tzinfo))
 
 
 def _plain(data):
@@ -190,11 +244,55 @@ def next_collections_at(found: tuple, today: dt.date, count: int = COUNT) -> lis
     """next_collections(prop, today, count) for the place lookup() read (`found`), from Django's
     cache when a property covered by the same zones asked today already (the key: the data
     version, the zones, the day, the count and the language of the exceptions' notes)."""
-    version, _civic, zone_ids = found[:3]
-    key = cache_key(version, "next", zone_ids, today, count, get_language())
-    schedules = cache.get(key) if version is not None else None
+    key = _next_key(found, today, count)
+    schedules = cache.get(key) if key is not None else None
     if schedules is None:
-        schedules = _next_dates(zone_ids, today, count)
-        if version is not None:
+        schedules = _next_dates(found[2], today, count)
+        if key is not None:
             cache.set(key, schedules, CACHE_TIMEOUT)
     return schedules
+
+
+def _next_key(found: tuple, today: dt.date, count: int) -> str | None:
+    version, _civic, zone_ids = found[:3]
+    if version is None:
+        return None
+    return cache_key(version, "next", zone_ids, today, count, get_language())
+
+
+# The dashboard's cards: dates per stream, the watering answers' horizon (days) and windows.
+CARD_COUNT, CARD_DAYS, CARD_SLOTS = 3, 3, 2
+
+
+def card_schedules(found_list: list, now: dt.datetime) -> list[tuple[list, list]]:
+    """For each place that lookup(pk, now, CARD_DAYS) read (`found_list`), (its streams as
+    next_collections_at(found, today, CARD_COUNT) gives them, its watering answers as
+    watering_status(prop, now, CARD_DAYS, CARD_SLOTS) does), from Django's cache in one read:
+    the streams per zones and day, the day's answers (MethodAnswer objects, as the dates are
+    StreamSchedule objects) per civic-number parity, rules, bans and day, computed by
+    watering_day once for all the properties they fit."""
+    today = now.date()
+    keys = [(_next_key(found, today, CARD_COUNT),
+             watering_key(found, now, f"answers-{CARD_DAYS}-{CARD_SLOTS}"))
+            for found in found_list]
+    hits = cache.get_many([key for pair in keys for key in pair if key is not None])
+    misses = {}
+
+    def cached(key, compute, *args):
+        value = hits.get(key, misses.get(key)) if key is not None else None
+        if value is None:
+            value = compute(*args)
+            if key is not None:
+                misses[key] = value  # another card of the same key finds it
+        return value
+
+    cards = []
+    for found, (next_key, answers_key) in zip(found_list, keys, strict=True):
+        _version, civic, zone_ids, rule_ids, ban_ids = found
+        schedules = cached(next_key, _next_dates, zone_ids, today, CARD_COUNT)
+        bounds, answers = cached(answers_key, watering_day, rule_ids, ban_ids, civic, today,
+                                 now.tzinfo, CARD_DAYS, CARD_SLOTS)
+        cards.append((schedules, at_instant(bounds, answers, now)))
+    if misses:
+        cache.set_many(misses, CACHE_TIMEOUT)
+    return cards

@@ -34,13 +34,21 @@ def territory_key() -> str | None:
         return cursor.fetchone()[0]
 
 
-def territory_outline(key: str | None) -> dict | None:
+def outline_cache_key(key: str) -> str:
+    """The cache key of the outline for version `key` of territory_key(), for a page that reads
+    it in one get_many with its other entries."""
+    return CACHE_PREFIX + key
+
+
+def territory_outline(key: str | None, hits: dict | None = None) -> dict | None:
     """The territory's outline (GeoJSON in WGS84) for version `key` of territory_key(): from
     Django's cache, else transformed and written by PostGIS once per version (the polygon can
-    have tens of thousands of vertices; it changes about never)."""
+    have tens of thousands of vertices; it changes about never). `hits`: what the caller read
+    of the cache with outline_cache_key(key) among its keys (None: read here)."""
     if key is None:
         return None
-    found = cache.get(CACHE_PREFIX + key)
+    name = outline_cache_key(key)
+    found = hits.get(name) if hits is not None else cache.get(name)
     if found is not None:
         return json.loads(found)
     with connection.cursor() as cursor:
@@ -49,7 +57,7 @@ def territory_outline(key: str | None) -> dict | None:
     if row is None:  # deleted since the key was read
         return None
     # Stored under the version actually read (a write in between gives a newer key).
-    cache.set(CACHE_PREFIX + row[0], row[1], timeout=None)
+    cache.set(outline_cache_key(row[0]), row[1], timeout=None)
     return json.loads(row[1])
 
 
@@ -110,15 +118,16 @@ def map_labels() -> dict:
     }
 
 
-def map_base(territory_key_value=_UNREAD) -> dict:
+def map_base(territory_key_value=_UNREAD, hits: dict | None = None) -> dict:
     """The configuration every map page shares. `territory_key_value`: territory_key() when the
-    caller read it already (in its own query, TERRITORY_KEY_SQL), else read here."""
+    caller read it already (in its own query, TERRITORY_KEY_SQL), else read here; `hits`: see
+    territory_outline."""
     key = territory_key() if territory_key_value is _UNREAD else territory_key_value
     tile_url, attribution = base_layer()
     return {
         "basemap": basemap(),
         "atUrl": reverse("property-at"),
-        "territory": territory_outline(key),
+        "territory": territory_outline(key, hits),
         "tileUrl": tile_url,
         "attribution": attribution or settings.GUICHET_TILE_ATTRIBUTION,
         "labels": map_labels(),

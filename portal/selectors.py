@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from citizens.models import PropertyLink
 from citizens.selectors import open_links, sees_taxes
+from collections_schedule.selectors import CARD_DAYS, card_schedules
 from collections_schedule.selectors import lookup as schedule_lookup
-from collections_schedule.selectors import next_collections_at
-from collections_schedule.watering import watering_status
 from leisure.selectors import dashboard_lines as leisure_lines
 from leisure.selectors import fees_due as leisure_fees_due
 from library.selectors import connected as library_connected
@@ -32,18 +31,20 @@ def dashboard(user, now=None, session=None) -> dict:
     """`session`: the request's, where a library card's PIN may be (library.pins)."""
     now = timezone.localtime(now)
     links = open_links(user)
+    verified = [link for link in links if link.status == PropertyLink.Status.VERIFIED]
+    # Each property's zones, watering rules and bans (one statement each), then every card's
+    # next collections and watering answers from the day's cached values, in one cache read.
+    schedules = card_schedules([schedule_lookup(link.property_id, now, days=CARD_DAYS)
+                                for link in verified], now)
     cards = []
-    for link in links:
-        if link.status != PropertyLink.Status.VERIFIED:
-            continue
+    for link, (collections, watering) in zip(verified, schedules, strict=True):
         prop = link.property
         first = next(iter(prop.addresses.all()), None)
         entries = sorted(prop.roll_entries.all(), key=lambda e: -e.roll_year)
         cards.append(PropertyCard(
             link=link, address=first.label if first else prop.matricule,
             roll=entries[0] if entries else None,
-            collections=next_collections_at(schedule_lookup(prop.pk, now), now.date(), count=3),
-            watering=watering_status(prop, now, days=3, slot_count=2),
+            collections=collections, watering=watering,
             taxes=tax_summary(prop, now.date()) if sees_taxes(link) else None))
     leisure = leisure_lines(user, now.date())
     return {

@@ -219,6 +219,21 @@ def test_over_a_year_of_days_at_every_hour_of_a_day(town):
             assert new_json(prop, at) == old_json(prop, at), (prop.pk, hour)
 
 
+def test_the_lookup_in_the_property_statement_gives_the_same_answer(town):
+    """The property page reads the lookup's answer with the property (selectors.lookup_of_row,
+    a subquery of its statement): the same five values as lookup(), with and without an
+    address point or an address, on both halves, with bans ended, in force and ahead."""
+    props = sample_properties()
+    Property.objects.filter(pk=props[1].pk).update(address_point=None)
+    start = timezone.localtime()
+    for at in (start, start + dt.timedelta(hours=31), start + 3 * DAY + dt.timedelta(hours=1)):
+        rows = {p.pk: p.found for p in Property.objects.filter(pk__in=[p.pk for p in props])
+                .annotate(found=selectors.lookup_of_row(at))}
+        for prop in props:
+            assert rows[prop.pk] == list(selectors.lookup(prop.pk, at)), (prop.pk, at)
+    assert {len(found[4]) for found in rows.values()} != {0}  # some bans in view
+
+
 # --- dates against an independent expansion ----------------------------------------------------
 
 def rule_days(code, day, dtstart):

@@ -71,3 +71,35 @@ def test_property_page_lists_places_grouped_by_category_nearest_first(client):
     for cat in categories:
         assert f'data-category="{cat}"' in html
     assert len(categories) >= 2
+
+
+def test_the_pages_places_by_id_are_nearby_places(settings):
+    """The property page reads its places by the property's id in one raw statement
+    (selectors.nearby_places_of): the same places, distances and categories as nearby_places,
+    for every demo property, one without parcel, one with an empty parcel, one with neither."""
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from properties.selectors import nearby_places, nearby_places_of
+
+    props = list(Property.objects.order_by("pk"))
+    no_parcel, empty, neither = props[1], props[2], props[3]
+    Property.objects.filter(pk=no_parcel.pk).update(parcel=None)
+    Property.objects.filter(pk=empty.pk).update(
+        parcel=GEOSGeometry("MULTIPOLYGON EMPTY", srid=settings.GUICHET_SRID))
+    Property.objects.filter(pk=neither.pk).update(parcel=None, address_point=None)
+
+    def seen(places):
+        return [(p.pk, p.name, p.address, p.distance.m, p.category.pk, p.category.slug,
+                 p.category.name_fr, p.category.name_en, p.category.color,
+                 p.category.sort_order, p.display_name) for p in places]
+
+    found = 0
+    for prop in Property.objects.order_by("pk"):
+        expected = seen(nearby_places(prop))
+        assert seen(nearby_places_of(prop.pk)) == expected, prop.pk
+        found += bool(expected)
+    assert found > 450  # most demo properties have places within 300 m
+    assert seen(nearby_places_of(neither.pk)) == []
+    empty.refresh_from_db()
+    assert not empty.parcel  # measured from its address point
+    assert seen(nearby_places_of(empty.pk)) == seen(nearby_places(empty)) != []
