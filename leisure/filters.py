@@ -34,54 +34,59 @@ def _attrs(attrs: dict) -> str:
                    for name, value in attrs.items() if value is not False)
 
 
-class QuickSelect(forms.Select):
+class _OptionsWritten:
+    """A choice widget whose options are written in Python (`options_html` in its context), for
+    a widget whose templates include one template or more per option: subclasses write an
+    option, and a group's opening and closing."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        parts = []
+        for group_name, options, _index in context["widget"]["optgroups"]:
+            if group_name:
+                parts.append(self.group_start(group_name))
+            parts.extend(self.option_html(option) for option in options)
+            if group_name:
+                parts.append(self.group_end)
+        context["widget"]["options_html"] = mark_safe("".join(parts))
+        return context
+
+
+class QuickSelect(_OptionsWritten, forms.Select):
     """A Select whose options are written in Python, the same HTML as Django's select.html and
     select_option.html (blank lines included): those include a template per option (and one
     for its attributes), slow for the season's places (257 with 2,000 groups)."""
 
     template_name = "leisure/widgets/select.html"
+    group_end = "\n  </optgroup>"
 
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        parts = []
-        for group_name, options, _index in context["widget"]["optgroups"]:
-            if group_name:
-                parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
-            parts.extend(f'\n  <option value="{_escape(option["value"])}"'
-                         f'{_attrs(option["attrs"]) if option["attrs"] else ""}>'
-                         f'{_escape(option["label"])}</option>\n'
-                         for option in options)
-            if group_name:
-                parts.append("\n  </optgroup>")
-        context["widget"]["options_html"] = mark_safe("".join(parts))
-        return context
+    def group_start(self, name) -> str:
+        return f'\n  <optgroup label="{_escape(name)}">'
+
+    def option_html(self, option) -> str:
+        return (f'\n  <option value="{_escape(option["value"])}"'
+                f'{_attrs(option["attrs"]) if option["attrs"] else ""}>'
+                f'{_escape(option["label"])}</option>\n')
 
 
-class QuickCheckboxes(forms.CheckboxSelectMultiple):
+class QuickCheckboxes(_OptionsWritten, forms.CheckboxSelectMultiple):
     """Checkboxes written in Python, the same HTML as Django's multiple_input.html,
     checkbox_option.html, input_option.html and input.html (blank lines included): those
     include three templates per option."""
 
     template_name = "leisure/widgets/checkbox_select.html"
+    group_end = "\n  </div>"
 
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        parts = []
-        for group_name, options, _index in context["widget"]["optgroups"]:
-            if group_name:
-                parts.append(f"\n  <div><label>{_escape(group_name)}</label>")
-            for option in options:
-                option_id = option["attrs"].get("id")
-                label = f'<label for="{_escape(option_id)}">' if option_id else "<label>"
-                value = ("" if option["value"] is None
-                         else f' value="{_escape(option["value"])}"')
-                parts.append(f'<div>\n    {label}<input type="{_escape(option["type"])}" '
-                             f'name="{_escape(option["name"])}"{value}{_attrs(option["attrs"])}>'
-                             f'\n {_escape(option["label"])}</label>\n\n</div>')
-            if group_name:
-                parts.append("\n  </div>")
-        context["widget"]["options_html"] = mark_safe("".join(parts))
-        return context
+    def group_start(self, name) -> str:
+        return f"\n  <div><label>{_escape(name)}</label>"
+
+    def option_html(self, option) -> str:
+        option_id = option["attrs"].get("id")
+        label = f'<label for="{_escape(option_id)}">' if option_id else "<label>"
+        value = "" if option["value"] is None else f' value="{_escape(option["value"])}"'
+        return (f'<div>\n    {label}<input type="{_escape(option["type"])}" '
+                f'name="{_escape(option["name"])}"{value}{_attrs(option["attrs"])}>'
+                f'\n {_escape(option["label"])}</label>\n\n</div>')
 
 
 class CatalogueFilterForm(forms.Form):

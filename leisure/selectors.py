@@ -140,13 +140,13 @@ def catalogue(season: Season | None, filters: dict):
         Prefetch("slots", TimeSlot.objects.order_by("starts_on", "start_time")))
 
 
-def list_rows(groups) -> list[Group]:
-    """The groups of `groups` (a queryset: a page of matching(), or the groups whose cards are
-    not in the cache) with what their cards show: joined to their activity, category and
-    place, their slots read in one statement (as a list, `slot_list`; `slots.all()` is not
-    prefetched); not the season, the prerequisite, the place's geometry or the descriptions,
-    nor the seats left (page_seats: the cards keep everything but them)."""
-    groups = list(Group.objects.filter(pk__in=Subquery(groups.values("pk")))
+def list_rows(ids) -> list[Group]:
+    """The groups `ids` (those of a page whose cards are not in the cache) with what their
+    cards show: joined to their activity, category and place, their slots read in one
+    statement (as a list, `slot_list`; `slots.all()` is not prefetched); not the season, the
+    prerequisite, the place's geometry or the descriptions, nor the seats left (page_seats: the
+    cards keep everything but them)."""
+    groups = list(Group.objects.filter(pk__in=ids)
                   .select_related("activity__category", "place__category")
                   .defer("place__geom", "activity__description_fr", "activity__description_en")
                   .order_by(_title_order(), "code"))

@@ -108,7 +108,7 @@ def _cards(page, version: int | None) -> list[Card]:
                   "label_when": _("When"), "label_place": _("Place"), "label_fees": _("Fees"),
                   "label_seats": _("Seats left")}
         made = {}
-        for group in _with_card_texts(selectors.list_rows(Group.objects.filter(pk__in=missing))):
+        for group in _with_card_texts(selectors.list_rows(missing)):
             html = render_to_string("leisure/_card.html",
                                     {"g": group, "seats": SEATS_MARK, **labels})
             made[keys[group.pk]] = tuple(html.rstrip("\n").split(SEATS_MARK))
