@@ -93,7 +93,7 @@ def gunicorn(workers: int, threads: int, log_path, env=None):
     log = open(log_path, "ab")
     cmd = [benchdb.PY, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application",
            "--bind", f"{HOST}:{PORT}",
-           "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+           "--workers", str(workers), "--threads", str(threads),  # the worker class: the config's
            "--keep-alive", "5", "--graceful-timeout", "5", "--log-level", "warning"]
     proc = subprocess.Popen(cmd, cwd=benchdb.ROOT, env=benchdb.django_env(**(env or {})),
                             stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)

@@ -7,7 +7,8 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # about one per CPU
-worker_class = "gthread"
+# gunicorn's gthread worker, listening only while a thread is free (config/workers.py).
+worker_class = "config.workers.FairThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # No request holds a worker for long (issue 11): a worker silent this long is restarted. The
 # database's statement_timeout (GUICHET_STATEMENT_TIMEOUT_MS, 30 s) ends a runaway query first.

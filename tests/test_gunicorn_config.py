@@ -5,6 +5,9 @@ from pathlib import Path
 
 from django.conf import settings
 from gunicorn.config import Config
+from gunicorn.workers.gthread import ThreadWorker
+
+from config.workers import FairThreadWorker
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,5 +19,7 @@ def test_a_stuck_worker_is_restarted_after_the_statement_timeout():
     for name in ("bind", "workers", "worker_class", "threads", "timeout", "graceful_timeout",
                  "keepalive"):
         config.set(name, namespace[name])  # refuses an unknown name or a bad value
-    assert config.worker_class_str == "gthread" and config.max_requests == 0
+    assert config.worker_class_str == "config.workers.FairThreadWorker"
+    assert config.max_requests == 0
+    assert issubclass(FairThreadWorker, ThreadWorker) and config.worker_class is FairThreadWorker
     assert 0 < settings.GUICHET_STATEMENT_TIMEOUT_MS / 1000 < config.timeout <= 60
