@@ -49,16 +49,19 @@ def nearby_places(prop, metres=None, wgs84=False):
     return qs
 
 
-# The property page's places within %(metres)s of the property, nearest first, as nearby_places
-# measures (from the parcel when it is not empty, else the address point; ST_DWithin, then
-# ST_Distance in the projected CRS), with their categories' columns: one statement by the
-# property's id, the geometry never leaves the database. Loaded as Place instances by raw():
-# the ORM queryset (within, Distance, select_related) cost ~1 ms a page to build and load, twice
-# its statement.
-NEARBY_PLACES = f"""
+# Where a property's proximity is measured from, in SQL (Property.location): its parcel when not
+# empty, else its address point. The CTE `o` of both statements below, by the property's id.
+_ORIGIN = f"""
 WITH o AS (SELECT CASE WHEN ST_IsEmpty(p.parcel) IS FALSE THEN p.parcel ELSE p.address_point END
                   AS g
-           FROM {Property._meta.db_table} p WHERE p.id = %(pk)s)
+           FROM {Property._meta.db_table} p WHERE p.id = %(pk)s)"""
+
+# The property page's places within %(metres)s of the property, nearest first, as nearby_places
+# measures (ST_DWithin, then ST_Distance in the projected CRS), with their categories' columns:
+# one statement by the property's id, the geometry never leaves the database. Loaded as Place
+# instances by raw(): the ORM queryset (within, Distance, select_related) cost ~1 ms a page to
+# build and load, twice its statement.
+NEARBY_PLACES = _ORIGIN + f"""
 SELECT pl.id, pl.category_id, pl.name, pl.address, ST_Distance(pl.geom, o.g) AS distance_m,
        c.slug AS c_slug, c.name_fr AS c_name_fr, c.name_en AS c_name_en, c.icon AS c_icon,
        c.color AS c_color, c.sort_order AS c_sort_order
@@ -85,13 +88,11 @@ def nearby_places_of(pk: int, metres=None) -> list:
     return places
 
 
-# Places within %(metres)s of a property's parcel, else its address point, nearest first: one
-# statement, the property's geometry never leaves the database. ST_DWithin on the GiST index of
-# place.geom filters; ST_Distance runs on the survivors (as PlaceQuerySet.within, in SQL for the
-# nearby API's hot path: building that queryset cost more than running it).
-NEARBY = f"""
-WITH o AS (SELECT coalesce(p.parcel, p.address_point) AS g
-           FROM {Property._meta.db_table} p WHERE p.id = %(pk)s)
+# The nearby API's places within %(metres)s of a property, nearest first, from the same origin:
+# one statement, the property's geometry never leaves the database. ST_DWithin on the GiST index
+# of place.geom filters; ST_Distance runs on the survivors (as PlaceQuerySet.within, in SQL for
+# the nearby API's hot path: building that queryset cost more than running it).
+NEARBY = _ORIGIN + f"""
 SELECT pl.id, pl.name, pl.address, c.slug, c.name_fr, c.name_en,
        ST_AsGeoJSON(ST_Transform(pl.geom, 4326), 6), ST_Distance(pl.geom, o.g) AS distance
 FROM o

@@ -103,3 +103,24 @@ def test_the_pages_places_by_id_are_nearby_places(settings):
     empty.refresh_from_db()
     assert not empty.parcel  # measured from its address point
     assert seen(nearby_places_of(empty.pk)) == seen(nearby_places(empty)) != []
+
+
+def test_the_api_measures_an_empty_parcel_from_the_address_point_as_the_page_does(client, settings):
+    """A property whose parcel is stored empty (not NULL) has its nearby places measured from its
+    address point, by the API as by the page (Property.location); the API's list was empty."""
+    from django.contrib.gis.geos import GEOSGeometry
+
+    prop = Property.objects.exclude(parcel=None).exclude(address_point=None).order_by("pk")[5]
+    Property.objects.filter(pk=prop.pk).update(
+        parcel=GEOSGeometry("MULTIPOLYGON EMPTY", srid=settings.GUICHET_SRID))
+    point = prop.address_point.clone()
+    point.transform(4326)
+    expected = independent.places_within(
+        independent.project(independent.shapely.Point(point.x, point.y)), 300)
+    assert expected
+    features = client.get(f"/api/properties/{prop.pk}/nearby/").json()["features"]
+    assert len(features) == len(expected)
+    for feature, (_, _, distance) in zip(features, expected, strict=True):
+        assert abs(feature["properties"]["distance_m"] - distance) <= 0.5
+    page = client.get(f"/propriete/{prop.pk}/").content.decode()
+    assert page.count("data-place-id=") == len(expected)
