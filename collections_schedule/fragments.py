@@ -7,10 +7,11 @@ the day between the instants at which the answer can change, see selectors.water
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from core.cache_batch import CacheBatch
 
 from .selectors import (
     CACHE_TIMEOUT,
@@ -49,22 +50,10 @@ def property_html(found: tuple, now: dt.datetime, hits: dict | None = None,
     or lookup_of_row read (`found`: version, civic number, zone ids, rule ids, ban ids), as
     next_collections(prop, today, count) and watering_status(prop, now) give them, rendered.
     `hits`: what the caller read of cache_keys() (absent keys are misses); None: read here."""
-    streams_key, watering_key_ = _keys(found, now, count)
-    if hits is None:
-        hits = cache.get_many(cache_keys(found, now, count))
-    misses = {}
-    streams = hits.get(streams_key) if streams_key else None
-    if streams is None:
-        streams = _render_streams(found, now.date(), count)
-        if streams_key:
-            misses[streams_key] = streams
-    watering = hits.get(watering_key_) if watering_key_ else None
-    if watering is None:
-        watering = _render_watering(found, now)
-        if watering_key_:
-            misses[watering_key_] = watering
-    if misses:
-        cache.set_many(misses, CACHE_TIMEOUT)
+    streams_key, watering_key_ = keys = _keys(found, now, count)
+    with CacheBatch(keys, CACHE_TIMEOUT, hits) as batch:
+        streams = batch.get(streams_key, _render_streams, found, now.date(), count)
+        watering = batch.get(watering_key_, _render_watering, found, now)
     return PropertySchedule(
         Streams(mark_safe(streams["html"]), streams["zones"], streams["any"]),
         mark_safe(at_instant(watering["bounds"], watering["html"], now)))

@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.cache_batch import CacheBatch
 from properties.models import CivicAddress, Property
 
 from .models import WateringBan, WateringRule, Zone, ZoneSet
@@ -144,17 +145,12 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
     today, lang = now.date(), get_language()
     keys = {"streams": cache_key(version, "streams", zone_ids, today, lang),
             "watering": watering_key(found, now, "watering")}
-    hits = cache.get_many(keys.values()) if version is not None else {}
-    streams = hits.get(keys["streams"])
-    watering = hits.get(keys["watering"])
-    misses = {}
-    if streams is None:
-        streams = misses[keys["streams"]] = _streams(zone_ids, today)
-    if watering is None:
-        watering = misses[keys["watering"]] = _watering(rule_ids, ban_ids, civic, today,
-                                                        now.tzinfo)
-    if misses and version is not None:
-        cache.set_many(misses, CACHE_TIMEOUT)
+    if version is None:  # no data version: nothing cached
+        keys = dict.fromkeys(keys)
+    with CacheBatch(keys.values(), CACHE_TIMEOUT) as batch:
+        streams = batch.get(keys["streams"], _streams, zone_ids, today)
+        watering = batch.get(keys["watering"], _watering, rule_ids, ban_ids, civic, today,
+                             now.tzinfo)
     return {
         "date": _FIELDS["date"].to_representation(today),
         "now": _FIELDS["now"].to_representation(now),
@@ -275,24 +271,13 @@ def card_schedules(found_list: list, now: dt.datetime) -> list[tuple[list, list]
     keys = [(_next_key(found, today, CARD_COUNT),
              watering_key(found, now, f"answers-{CARD_DAYS}-{CARD_SLOTS}"))
             for found in found_list]
-    hits = cache.get_many([key for pair in keys for key in pair if key is not None])
-    misses = {}
-
-    def cached(key, compute, *args):
-        value = hits.get(key, misses.get(key)) if key is not None else None
-        if value is None:
-            value = compute(*args)
-            if key is not None:
-                misses[key] = value  # another card of the same key finds it
-        return value
-
     cards = []
-    for found, (next_key, answers_key) in zip(found_list, keys, strict=True):
-        _version, civic, zone_ids, rule_ids, ban_ids = found
-        schedules = cached(next_key, _next_dates, zone_ids, today, CARD_COUNT)
-        bounds, answers = cached(answers_key, watering_day, rule_ids, ban_ids, civic, today,
-                                 now.tzinfo, CARD_DAYS, CARD_SLOTS)
-        cards.append((schedules, at_instant(bounds, answers, now)))
-    if misses:
-        cache.set_many(misses, CACHE_TIMEOUT)
+    # Another card of the same key finds what the first computed.
+    with CacheBatch([key for pair in keys for key in pair], CACHE_TIMEOUT) as batch:
+        for found, (next_key, answers_key) in zip(found_list, keys, strict=True):
+            _version, civic, zone_ids, rule_ids, ban_ids = found
+            schedules = batch.get(next_key, _next_dates, zone_ids, today, CARD_COUNT)
+            bounds, answers = batch.get(answers_key, watering_day, rule_ids, ban_ids, civic,
+                                        today, now.tzinfo, CARD_DAYS, CARD_SLOTS)
+            cards.append((schedules, at_instant(bounds, answers, now)))
     return cards
