@@ -160,8 +160,10 @@ def find_properties(query: str, limit: int = 10) -> list[dict]:
                               prop.matricule, prop.point))
         seen.add(prop.pk)
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s",
-                    [WORD_SIMILARITY_THRESHOLD])
+        # set_config(..., true) is SET LOCAL, with a bound parameter (SET takes none, which
+        # server-side binding, DATABASE_PREPARE_THRESHOLD, would send as $1).
+        cur.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                    [str(WORD_SIMILARITY_THRESHOLD)])
         addresses = list(CivicAddress.objects.search(query, limit=limit)
                          .annotate(point=Transform("property__address_point", 4326)))
         points = _address_points(query, limit)
