@@ -56,8 +56,10 @@ def first_exception(log_path, offset: int) -> str | None:
 def measure(port: int, requests: int, warmup: int, workers: int, threads: int, log_path,
             work, load: dict, log=print) -> dict:
     """{"port", "one_client": [summaries], "load": [wrk results], "exception", "error"}."""
+    # As README.md says to deploy behind a transaction-mode pooler: no server-side cursors nor
+    # prepared statements (config/settings.py).
     env = {"DATABASE_URL": f"postgis://postgres@{benchdb.HOST}:{port}/{benchdb.NAME}",
-           "PGPORT": str(port)}
+           "PGPORT": str(port), "DATABASE_POOLER": "transaction"}
     out = {"port": port, "one_client": [], "load": []}
     log_path.touch()
     offset = log_path.stat().st_size

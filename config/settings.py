@@ -25,10 +25,11 @@ env = environ.Env(
     DATABASE_POOLER=(str, ""),
     # Protocol-level prepared statements (Django's psycopg options server_side_binding and
     # prepare_threshold): a statement run this many times on a connection is prepared there,
-    # which saves PostgreSQL parsing and planning it again (about half of the schedule API's
-    # lookup query). Unset: off, Django's default, which every pooler accepts; PgBouncer in
-    # transaction mode does not before 1.21, hence refused with DATABASE_POOLER=transaction.
-    DATABASE_PREPARE_THRESHOLD=(int, None),
+    # which saves PostgreSQL parsing and planning it again (measured in bench/RESULTS.md).
+    # Empty: on, after psycopg's default of 5 runs, on a direct connection or behind a
+    # session-mode pooler; off behind a transaction-mode pooler (DATABASE_POOLER=transaction:
+    # PgBouncer cannot pool them before 1.21), where a number is refused. "off": off.
+    DATABASE_PREPARE_THRESHOLD=(str, ""),
     # Django's cache, shared by every worker process: the schedule API's computed parts, and
     # the sign-in (allauth) and API (DRF) throttles' counters. The default is a table in the
     # database (created by `make migrate`); `rediscache://host:6379/1` for a Redis server.
@@ -310,12 +311,16 @@ if DATABASE_POOLER == "transaction":
     # client between two transactions.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
-if env("DATABASE_PREPARE_THRESHOLD") is not None:
-    if DATABASE_POOLER == "transaction":
-        raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: no prepared statements behind a "
-                                   "transaction-mode pooler")
+_prepare = env("DATABASE_PREPARE_THRESHOLD").strip().lower()
+if _prepare not in ("", "off") and not _prepare.isdigit():
+    raise ImproperlyConfigured(f"DATABASE_PREPARE_THRESHOLD={_prepare!r}: empty (the default), "
+                               "'off' or a whole number of runs")
+if DATABASE_POOLER == "transaction" and _prepare not in ("", "off"):
+    raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: no prepared statements behind a "
+                               "transaction-mode pooler")
+if DATABASE_POOLER != "transaction" and _prepare != "off":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=env("DATABASE_PREPARE_THRESHOLD"))
+        server_side_binding=True, prepare_threshold=int(_prepare or 5))
 
 GUICHET_STATEMENT_TIMEOUT_MS = env("GUICHET_STATEMENT_TIMEOUT_MS")
 if GUICHET_STATEMENT_TIMEOUT_MS and DATABASE_POOLER != "transaction":

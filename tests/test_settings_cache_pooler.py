@@ -48,10 +48,17 @@ def test_an_unknown_pooler_mode_is_refused():
         settings_with(DATABASE_POOLER="statement")
 
 
-def test_prepared_statements_are_off_unless_asked_and_never_behind_a_transaction_pooler():
-    options = settings_with(DATABASE_PREPARE_THRESHOLD="")["db"].get("OPTIONS", {})
-    assert "prepare_threshold" not in options and "server_side_binding" not in options
-    options = settings_with(DATABASE_PREPARE_THRESHOLD="5")["db"]["OPTIONS"]
+def test_prepared_statements_are_on_by_default_and_never_behind_a_transaction_pooler():
+    options = settings_with()["db"]["OPTIONS"]
     assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
+    options = settings_with(DATABASE_PREPARE_THRESHOLD="2")["db"]["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
+    for off in ({"DATABASE_PREPARE_THRESHOLD": "off"}, {"DATABASE_POOLER": "transaction"}):
+        options = settings_with(**off)["db"].get("OPTIONS", {})
+        assert "prepare_threshold" not in options and "server_side_binding" not in options, off
+    options = settings_with(DATABASE_POOLER="session")["db"]["OPTIONS"]
+    assert options["server_side_binding"] is True
     with pytest.raises(RuntimeError, match="DATABASE_PREPARE_THRESHOLD"):
         settings_with(DATABASE_PREPARE_THRESHOLD="5", DATABASE_POOLER="transaction")
+    with pytest.raises(RuntimeError, match="'five'"):
+        settings_with(DATABASE_PREPARE_THRESHOLD="five")
