@@ -37,7 +37,8 @@ REPORTS_SQL = """
 INSERT INTO service_requests_servicerequest (id, public_id, category_id, department_id, location,
     address, property_id, description, answers, status, channel, reporter_id, contact_name,
     contact_email, contact_phone, confirmed, confirm_token, submitted_at, updated_at, closed_at,
-    expected_on, assigned_to_id, duplicate_of_id, responsible_body, api_client_id, submitter_ip)
+    expected_on, assigned_to_id, duplicate_of_id, responsible_body, api_client_id, submitter_ip,
+    place, street_name)
 SELECT g, gen_random_uuid(), c.id, c.department_id, ST_SetSRID(ST_MakePoint(x, y), %(srid)s),
        '', lot.property_id,
        'Signalement synthétique ' || g || ' : ' || c.name_fr || ', vu en passant, merci.',
@@ -53,7 +54,8 @@ SELECT g, gen_random_uuid(), c.id, c.department_id, ST_SetSRID(ST_MakePoint(x, y
        CASE WHEN closed THEN closed_at END,
        CASE WHEN status = 'planned' THEN (submitted_at + interval '21 days')::date END,
        NULL, CASE WHEN status = 'duplicate' AND g > 1 THEN g - 1 END,
-       CASE WHEN status = 'not_city' THEN 'Ministère des Transports' ELSE '' END, NULL, NULL
+       CASE WHEN status = 'not_city' THEN 'Ministère des Transports' ELSE '' END, NULL, NULL,
+       '{}'::jsonb, ''  -- no place in words, no street shown (typed addresses)
 FROM (
     SELECT *, status NOT IN ('submitted', 'acknowledged', 'in_progress', 'planned') AS closed,
            submitted_at + least(now() - submitted_at, interval '60 days') * u_close AS closed_at
