@@ -118,6 +118,14 @@ class CatalogueFilterForm(forms.Form):
         self.fields["category"].widget.choices = [("", _("all")), *categories]
         self.fields["place"].widget.choices = [("", _("all")), *places]
 
+    def clean_available(self):
+        # The page's checkbox sends "on", the API true or false; the checkbox widget would read
+        # any other text as checked.
+        raw = self.data.get("available", "")
+        if raw.lower() not in ("", "on", "true", "false", "1", "0"):
+            raise forms.ValidationError(_("Give true or false."))
+        return self.cleaned_data.get("available")
+
     def clean_born(self):
         born = self.cleaned_data.get("born")
         if born and not dt.date(1900, 1, 1) <= born <= timezone.localdate():

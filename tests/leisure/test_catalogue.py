@@ -200,6 +200,7 @@ BAD = [
     ({"place": "abc"}, "place"), ({"place": "0"}, "place"), ({"place": "99999999999"}, "place"),
     ({"category": "Not A Code"}, "category"), ({"category": "x" * 10_000}, "category"),
     ({"season": "x" * 21}, "season"), ({"age": "6", "born": "2019-10-03"}, "__all__"),
+    ({"available": "maybe"}, "available"),
 ]
 
 
