@@ -143,10 +143,9 @@ def property_schedule(pk: int, now: dt.datetime | None = None, found: tuple | No
         return None
     version, civic, zone_ids, rule_ids, ban_ids = found
     today, lang = now.date(), get_language()
-    keys = {"streams": cache_key(version, "streams", zone_ids, today, lang),
+    keys = {"streams": None if version is None  # no data version: nothing cached
+            else cache_key(version, "streams", zone_ids, today, lang),
             "watering": watering_key(found, now, "watering")}
-    if version is None:  # no data version: nothing cached
-        keys = dict.fromkeys(keys)
     with CacheBatch(keys.values(), CACHE_TIMEOUT) as batch:
         streams = batch.get(keys["streams"], _streams, zone_ids, today)
         watering = batch.get(keys["watering"], _watering, rule_ids, ban_ids, civic, today,

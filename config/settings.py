@@ -315,10 +315,11 @@ _prepare = env("DATABASE_PREPARE_THRESHOLD").strip().lower()
 if _prepare not in ("", "off") and not _prepare.isdigit():
     raise ImproperlyConfigured(f"DATABASE_PREPARE_THRESHOLD={_prepare!r}: empty (the default), "
                                "'off' or a whole number of runs")
-if DATABASE_POOLER == "transaction" and _prepare not in ("", "off"):
-    raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: no prepared statements behind a "
-                               "transaction-mode pooler")
-if DATABASE_POOLER != "transaction" and _prepare != "off":
+if DATABASE_POOLER == "transaction":
+    if _prepare not in ("", "off"):
+        raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: no prepared statements behind "
+                                   "a transaction-mode pooler")
+elif _prepare != "off":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=int(_prepare or 5))
 

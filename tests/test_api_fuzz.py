@@ -11,8 +11,8 @@ import time
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import jsonschema
+import pytest
 import schemathesis
 from django.core import signals
 from django.core.cache import cache
@@ -97,8 +97,8 @@ def _read_as_the_server_does(text, schema):
             return float(text)
     except ValueError:
         return text
-    if kind == "boolean" and text in ("true", "false"):
-        return text == "true"
+    if kind == "boolean" and text.lower() in ("true", "1", "on", "false", "0"):
+        return text.lower() in ("true", "1", "on")  # as leisure's form (filters.py) reads it
     return text
 
 
