@@ -66,7 +66,19 @@ def test_type_address_pick_suggestion_see_roll_and_nearby(page, site_url, target
     expect(page.locator("#property-map")).to_have_attribute("data-places-drawn", str(len(expected)))
     assert page.locator("#property-map path.leaflet-interactive").count() >= 1
     assert page.locator("#map-legend .legend-item").count() == len({c for _, c, _ in expected})
+    assert _legend(page) == _category_names(expected, "fr")  # the page's language
     assert not page.js_errors
+
+
+def _legend(page):
+    return set(page.locator("#map-legend .legend-item").all_inner_texts())
+
+
+def _category_names(expected, language):
+    from geo.models import PlaceCategory
+
+    return set(PlaceCategory.objects.filter(slug__in={c for _, c, _ in expected})
+               .values_list(f"name_{language}", flat=True))
 
 
 def test_map_click_opens_the_property(page, site_url, target):
@@ -82,12 +94,18 @@ def test_map_click_opens_the_property(page, site_url, target):
 
 
 def test_english_switch(page, site_url, target):
-    address, _ = target
+    """One language on a page, the map's words too: the legend's categories come from the API,
+    which the browser (fr-CA here) would otherwise ask in French."""
+    address, expected = target
     page.goto(f"{site_url}/propriete/{address.property_id}/")
     expect(page.get_by_role("heading", name="Rôle d'évaluation")).to_be_visible()
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Evaluation roll")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("#property-map")).to_have_attribute("data-places-drawn", str(len(expected)))
+    english = _category_names(expected, "en")
+    assert english != _category_names(expected, "fr")
+    assert _legend(page) == english
 
 
 @pytest.mark.parametrize("path", ["/", "/propriete/{pk}/"])

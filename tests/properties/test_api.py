@@ -111,24 +111,33 @@ def test_places_are_paginated(client):
     assert not {f["id"] for f in first["features"]} & {f["id"] for f in second["features"]}
 
 
-def test_nearby_is_what_its_serializer_documents(client):
-    """The nearby API writes plain rows; NearbyPlaceSerializer documents the same GeoJSON."""
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_nearby_is_what_its_serializer_documents(client, language):
+    """The nearby API writes plain rows; NearbyPlaceSerializer documents the same GeoJSON, in
+    the language asked for (a category without an English name in French)."""
     import json
 
     from django.utils import translation
 
+    from geo.models import PlaceCategory
     from geo.serializers import NearbyPlaceSerializer
     from properties.selectors import nearby_places
 
+    PlaceCategory.objects.filter(slug="transit").update(name_en="")
     props = Property.objects.exclude(parcel=None).order_by("pk")[:200:20]
-    checked = 0
+    checked, names = 0, set()
     for prop in props:
-        with translation.override("fr"):  # the API speaks the site's default language
+        with translation.override(language):
             documented = NearbyPlaceSerializer(nearby_places(prop, wgs84=True), many=True).data
-        response = client.get(f"/api/properties/{prop.pk}/nearby/")
+        response = client.get(f"/api/properties/{prop.pk}/nearby/",
+                              HTTP_ACCEPT_LANGUAGE=language)
         assert response.json() == json.loads(json.dumps(documented))
         checked += len(documented["features"])
+        names |= {f["properties"]["category_name"] for f in documented["features"]}
     assert checked > 20
+    assert "Arrêt d'autobus" in names  # the fallback was met
+    english = set(PlaceCategory.objects.exclude(slug="transit").values_list("name_en", flat=True))
+    assert bool(names & english) == (language == "en")
 
 
 def test_nearby_of_a_property_with_no_place_on_the_map_is_empty_and_of_none_a_404(client):

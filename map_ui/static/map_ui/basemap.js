@@ -14,8 +14,12 @@ export function readConfig() {
   return JSON.parse(document.getElementById("map-config").textContent);
 }
 
+// The API answers in the language asked for (core/api_language.py): the page's, not the
+// browser's, so that the map's words (categories, statuses) are the page's.
 export async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const response = await fetch(url, {
+    headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "fr" },
+  });
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   return response.json();
 }
