@@ -4,7 +4,7 @@
 LocaleMiddleware gives every URL outside i18n_patterns the site's default language whatever was
 asked, so the API spoke only French: the English property page's map legend, the reports map's
 statuses and every API error message came out in French. The site's own scripts send their
-page's language (map_ui/basemap.js getJSON). The header decides, not the language cookie: a
+page's language (map_ui/static/map_ui/api.js). The header decides, not the language cookie: a
 page's scripts must get the page's language, whatever was chosen on another page. Answers vary
 by it (LocaleMiddleware's Vary: Accept-Language; Content-Language says which)."""
 from django.conf import settings

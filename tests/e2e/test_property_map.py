@@ -31,10 +31,14 @@ def target():
     return best
 
 
-def test_type_address_pick_suggestion_see_roll_and_nearby(page, site_url, target):
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_type_address_pick_suggestion_see_roll_and_nearby(page, site_url, target, language):
+    """In either language, with a browser that asks for French (fr-CA): the suggestion opens
+    the property's page in the page's language, its map's words in that language too."""
     address, expected = target
     prop = address.property
-    page.goto(site_url + "/")
+    prefix = "/en" if language == "en" else ""
+    page.goto(f"{site_url}{prefix}/")
     box = page.get_by_role("combobox")
     box.click()
     # Typed the way people type: lower case, no accents, abbreviated.
@@ -47,7 +51,7 @@ def test_type_address_pick_suggestion_see_roll_and_nearby(page, site_url, target
             address.label not in page.locator("[aria-selected=true]").inner_text():
         box.press("ArrowDown")
     box.press("Enter")
-    page.wait_for_url(f"**/propriete/{prop.pk}/")
+    page.wait_for_url(f"{site_url}{prefix}/propriete/{prop.pk}/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(address.label)
     roll = prop.roll_entries.get(roll_year=2026)
@@ -66,7 +70,7 @@ def test_type_address_pick_suggestion_see_roll_and_nearby(page, site_url, target
     expect(page.locator("#property-map")).to_have_attribute("data-places-drawn", str(len(expected)))
     assert page.locator("#property-map path.leaflet-interactive").count() >= 1
     assert page.locator("#map-legend .legend-item").count() == len({c for _, c, _ in expected})
-    assert _legend(page) == _category_names(expected, "fr")  # the page's language
+    assert _legend(page) == _category_names(expected, language)  # the page's language
     assert not page.js_errors
 
 

@@ -14,16 +14,6 @@ export function readConfig() {
   return JSON.parse(document.getElementById("map-config").textContent);
 }
 
-// The API answers in the language asked for (core/api_language.py): the page's, not the
-// browser's, so that the map's words (categories, statuses) are the page's.
-export async function getJSON(url) {
-  const response = await fetch(url, {
-    headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "fr" },
-  });
-  if (!response.ok) throw new Error(`${url}: ${response.status}`);
-  return response.json();
-}
-
 // The browser asks for less motion (prefers-reduced-motion): the map jumps instead of gliding
 // (no zoom or fade animation, no inertia, no animated pan).
 function stillOptions() {

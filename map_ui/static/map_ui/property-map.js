@@ -1,7 +1,8 @@
 // The property page map: parcel, the proximity area, nearby places with a coloured icon per
 // category and a legend. The page lists the same places as text (the non-map path).
 /* global L */
-import { createMap, getJSON, readConfig } from "./basemap.js";
+import { getJSON } from "./api.js";
+import { createMap, readConfig } from "./basemap.js";
 
 const config = readConfig();
 const element = document.getElementById("property-map");

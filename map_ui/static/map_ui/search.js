@@ -15,7 +15,6 @@ attachSuggestions({
   choose: (item) => {
     // An address with no property record has no page: the results page says so.
     if (!item.url) { input.value = item.label; form.submit(); return; }
-    const prefix = document.documentElement.lang === "en" ? "/en" : "";
-    window.location.href = prefix + item.url;
+    window.location.href = item.url; // in the page's language: the API was asked in it
   },
 });

@@ -1,6 +1,8 @@
 // Address suggestions as you type (ARIA 1.2 combobox with a listbox), shared by the home page's
 // search and the report form's address field. Answers with the same label carry a `detail`
 // (unit, use, matricule) that tells them apart. Escape closes the list and keeps the text.
+import { apiHeaders } from "./api.js";
+
 export function attachSuggestions({ input, list, status, url, noRecord = "", choose }) {
   let items = [];
   let active = -1;
@@ -42,7 +44,7 @@ export function attachSuggestions({ input, list, status, url, noRecord = "", cho
     const q = input.value.trim();
     const mine = ++seq;
     if (q.length < 2) { close(); return; }
-    const response = await fetch(`${url}?q=${encodeURIComponent(q)}`);
+    const response = await fetch(`${url}?q=${encodeURIComponent(q)}`, { headers: apiHeaders() });
     if (!response.ok || mine !== seq) return;
     items = await response.json();
     active = -1;

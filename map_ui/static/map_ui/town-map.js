@@ -2,7 +2,8 @@
 // its property page. (Keyboard and screen-reader users have the search form above, which does
 // the same.)
 /* global L */
-import { createMap, getJSON, readConfig } from "./basemap.js";
+import { getJSON } from "./api.js";
+import { createMap, readConfig } from "./basemap.js";
 import { ZOOMS } from "./basemap-look.js";
 
 const config = readConfig();

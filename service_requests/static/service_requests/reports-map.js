@@ -1,7 +1,8 @@
 // The public reports map: the reports in view (GeoJSON from /api/reports/ with the page's
 // filters), reloaded when the map moves; each marker links to the report's public page.
 /* global L */
-import { createMap, getJSON, readConfig } from "/static/map_ui/basemap.js";
+import { getJSON } from "/static/map_ui/api.js";
+import { createMap, readConfig } from "/static/map_ui/basemap.js";
 
 const config = readConfig();
 const element = document.getElementById("reports-map");
