@@ -480,7 +480,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Guichet API",
-    "DESCRIPTION": "Properties, evaluation roll and nearby municipal places (GeoJSON, WGS 84).",
+    "DESCRIPTION": "Properties, evaluation roll and nearby municipal places (GeoJSON, WGS 84). "
+                   "Answers are in the language of the Accept-Language header: English or "
+                   "French, French when neither is asked for (Content-Language says which).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # /api/docs/ loads Swagger UI from our static files (drf-spectacular-sidecar, pinned in
