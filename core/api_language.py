@@ -1,5 +1,6 @@
 """The JSON API (/api/...) answers in the language its client asks for in Accept-Language
-(French or English; French when it asks for neither or says nothing), as Open311 does.
+(French or English; French when it asks for neither or says nothing). Open311, outside /api/,
+reads its own ?locale= first (service_requests/open311/views.py).
 
 LocaleMiddleware gives every URL outside i18n_patterns the site's default language whatever was
 asked, so the API spoke only French: the English property page's map legend, the reports map's

@@ -1,6 +1,7 @@
 // Collection zones on the property map: one switchable layer per stream, in the stream's
 // colour, the property's own zone drawn stronger. The page lists the same zones as text.
 /* global L */
+import { apiHeaders } from "/static/map_ui/api.js";
 import { nameLayersControl } from "/static/map_ui/map-words.js";
 
 // Leaflet's layers control writes each overlay's name as HTML: the stream's name (data) is
@@ -14,7 +15,7 @@ function asHTMLText(text) {
 document.addEventListener("map:init", async (event) => {
   const { map, config } = event.detail;
   if (!config.zonesUrl) return;
-  const response = await fetch(config.zonesUrl, { headers: { Accept: "application/json" } });
+  const response = await fetch(config.zonesUrl, { headers: apiHeaders() });
   if (!response.ok) return;
   const data = await response.json();
   const mine = new Set(config.propertyZones || []);

@@ -1,6 +1,7 @@
 // Step 1 of a report: clicking the map (or "use my location") fills the hidden lon/lat fields
 // and places a marker. The address field below does the same without the map.
 /* global L */
+import { apiHeaders } from "/static/map_ui/api.js";
 import { createMap, readConfig } from "/static/map_ui/basemap.js";
 import { attachSuggestions } from "/static/map_ui/suggestions.js";
 
@@ -22,7 +23,7 @@ async function describe(latlng, text) {
   const ask = ++asked;
   const url = `${messages.placeUrl}?lon=${latlng.lng.toFixed(7)}&lat=${latlng.lat.toFixed(7)}`;
   try {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const response = await fetch(url, { headers: apiHeaders() });
     if (!response.ok) return;
     const words = await response.json();
     const label = document.documentElement.lang === "en" ? words.label_en : words.label_fr;
